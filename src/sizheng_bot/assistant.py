@@ -1,0 +1,102 @@
+"""Composition root: builds every stage from Settings and exposes the verbs the edges (CLI, app) call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .analysis import Analyzer
+from .config import Settings
+from .embed import DenseEmbedder
+from .errors import EmbeddingUnavailable
+from .index import KnowledgeBase
+from .ingest import Progress, ingest
+from .retrieve import RetrievalParams, Retriever
+from .types import DocInfo, Hit, IngestReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Stats:
+    documents: int
+    chunks: int
+    chars: int
+    data_dir: str
+    embed_model: str
+    embed_status: str
+
+
+class Assistant:
+    """Knowledge base + retrieval (+ composition, added by later stages) behind a few verbs."""
+
+    def __init__(self, settings: Settings, kb: KnowledgeBase, retriever: Retriever, embed_status: str) -> None:
+        self.settings = settings
+        self.kb = kb
+        self.retriever = retriever
+        self.embed_status = embed_status
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        analyzer = Analyzer.from_knowledge_dir(settings.knowledge_dir)
+        dense, status = _dense_from_settings(settings)
+        kb = KnowledgeBase(settings.data_dir, analyzer, dense)
+        weight = settings.embed_weight or (1.0 if dense is not None and dense.chinese else 0.0)
+        params = RetrievalParams(
+            dense_weight=weight if dense is not None else 0.0,
+            candidates=settings.candidates,
+            use_synonyms=settings.use_synonyms,
+        )
+        return cls(settings, kb, Retriever(kb, analyzer, params), status)
+
+    # ---- knowledge base --------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None,
+               names: dict[Path, str] | None = None) -> IngestReport:  # fmt: skip
+        targets = list(paths) if paths else [self.settings.knowledge_dir]
+        report = ingest(self.kb, targets, self.settings.chunk_size, self.settings.chunk_overlap_sentences,
+                        progress, names)  # fmt: skip
+        if self.kb.dense is not None:
+            missing = self.kb.missing_dense()
+            if missing:
+                self.kb.add_dense(missing)
+        return report
+
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Index knowledge/ on first start; later starts reuse the data directory."""
+        if self.kb.generation() > 0 and self.kb.exists():
+            return None
+        return self.ingest(None, progress)
+
+    def remove(self, source: str) -> int:
+        return self.kb.remove(Path(source).name)
+
+    def documents(self) -> list[DocInfo]:
+        return self.kb.documents()
+
+    def stats(self) -> Stats:
+        docs = self.documents()
+        return Stats(
+            documents=len(docs),
+            chunks=sum(d.chunks for d in docs),
+            chars=sum(d.chars for d in docs),
+            data_dir=str(self.settings.data_dir),
+            embed_model=self.settings.embed_model or "（未配置，仅词法检索）",
+            embed_status=self.embed_status,
+        )
+
+    # ---- retrieval ---------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(query, k or self.settings.top_k)
+
+
+def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]:
+    if not settings.embed_model:
+        return None, "未配置向量模型：使用词法检索（BM25 词 + 字双元组）"
+    try:
+        dense = DenseEmbedder(settings.embed_model, settings.embed_query_instruction, settings.embed_batch_size)
+    except EmbeddingUnavailable as exc:
+        log.warning("%s", exc)
+        return None, f"向量模型不可用，已退回词法检索：{exc}"
+    return dense, f"向量模型 {settings.embed_model} 已就绪（{dense.path}）"

@@ -1,0 +1,97 @@
+"""Hybrid retrieval: BM25 over words and character bigrams, synonym expansion, optional dense vectors, fusion."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from .analysis import Analyzer
+from .embed import DenseEmbedder
+from .errors import EmbeddingUnavailable
+from .index import KnowledgeBase
+from .lexical import LexicalIndex
+from .types import Chunk, Hit
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetrievalParams:
+    """Weights chosen by measurement on the dev sets (see BENCHMARKS.md)."""
+
+    expansion_weight: float = 0.35
+    word_weight: float = 1.0
+    char_weight: float = 0.6
+    dense_weight: float = 0.0
+    candidates: int = 50
+    use_synonyms: bool = True
+
+
+class Retriever:
+    def __init__(self, kb: KnowledgeBase, analyzer: Analyzer, params: RetrievalParams | None = None) -> None:
+        self.kb = kb
+        self.analyzer = analyzer
+        self.params = params or RetrievalParams()
+        self.dense: DenseEmbedder | None = kb.dense
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        lex = self.kb.lexical()
+        if not lex.chunks or not query.strip():
+            return []
+        fused = self.fused_scores(lex, query)
+        order = np.argsort(-fused)
+        hits: list[Hit] = []
+        chosen: list[Chunk] = []
+        for i in order[: max(k * 4, k + 10)]:
+            if fused[i] <= 0:
+                break
+            c = lex.chunks[int(i)]
+            if any(_redundant(c, o) for o in chosen):
+                continue
+            chosen.append(c)
+            hits.append(_hit(c, float(fused[i])))
+            if len(hits) >= k:
+                break
+        return hits
+
+    def fused_scores(self, lex: LexicalIndex, query: str) -> np.ndarray:
+        p = self.params
+        orig, extra = self.analyzer.query_terms(query, expand=p.use_synonyms)
+        word = lex.scores("word", [(orig, 1.0), (extra, p.expansion_weight)])
+        big_q = self.analyzer.bigrams(query)
+        char = lex.scores("char", [(big_q, 1.0)])
+        fused = p.word_weight * _norm(word) + p.char_weight * _norm(char)
+        if p.dense_weight > 0 and self.dense is not None:
+            fused = fused + p.dense_weight * self._dense_scores(lex, query)
+        return fused
+
+    def _dense_scores(self, lex: LexicalIndex, query: str) -> np.ndarray:
+        out = np.zeros(len(lex.chunks), dtype=np.float32)
+        try:
+            assert self.dense is not None
+            vec = self.dense.embed_query(query)
+        except EmbeddingUnavailable as exc:
+            log.warning("%s；本次仅用词法检索", exc)
+            self.dense = None
+            return out
+        for cid, sim in self.kb.vector_query(vec, self.params.candidates, dense=True):
+            i = lex.pos.get(cid)
+            if i is not None:
+                out[i] = max(sim, 0.0)
+        return _norm(out)
+
+
+def _norm(x: np.ndarray) -> np.ndarray:
+    m = float(x.max()) if len(x) else 0.0
+    return x / m if m > 0 else x
+
+
+def _redundant(a: Chunk, b: Chunk) -> bool:
+    """Same text indexed twice (duplicate upload under another name, or a copied paragraph)."""
+    return a.content_hash == b.content_hash
+
+
+def _hit(c: Chunk, score: float) -> Hit:
+    return Hit(c.id, c.text, score, c.source, c.title, c.section, c.page, c.position)
