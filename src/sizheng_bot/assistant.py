@@ -32,7 +32,9 @@ class Stats:
 class Assistant:
     """Knowledge base + retrieval (+ composition, added by later stages) behind a few verbs."""
 
-    def __init__(self, settings: Settings, kb: KnowledgeBase, retriever: Retriever, embed_status: str) -> None:
+    def __init__(
+        self, settings: Settings, kb: KnowledgeBase, retriever: Retriever, embed_status: str
+    ) -> None:
         self.settings = settings
         self.kb = kb
         self.retriever = retriever
@@ -95,7 +97,9 @@ def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]
     if not settings.embed_model:
         return None, "未配置向量模型：使用词法检索（BM25 词 + 字双元组）"
     try:
-        dense = DenseEmbedder(settings.embed_model, settings.embed_query_instruction, settings.embed_batch_size)
+        dense = DenseEmbedder(
+            settings.embed_model, settings.embed_query_instruction, settings.embed_batch_size
+        )
     except EmbeddingUnavailable as exc:
         log.warning("%s", exc)
         return None, f"向量模型不可用，已退回词法检索：{exc}"

@@ -111,7 +111,9 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _out(st.__dict__)
     else:
-        print(f"文档 {st.documents} 篇，片段 {st.chunks} 个，共 {st.chars} 字\n数据目录：{st.data_dir}\n向量模型：{st.embed_status}")
+        print(
+            f"文档 {st.documents} 篇，片段 {st.chunks} 个，共 {st.chars} 字\n数据目录：{st.data_dir}\n向量模型：{st.embed_status}"
+        )
     return 0
 
 
@@ -180,7 +182,9 @@ def _materialise_corpus(jsonl: Path, out_dir: Path) -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sizheng-bot", description="思政助手：机关思想政治工作知识库助手（离线优先）")
+    p = argparse.ArgumentParser(
+        prog="sizheng-bot", description="思政助手：机关思想政治工作知识库助手（离线优先）"
+    )
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("ingest", help="文档入库（默认 knowledge/）")
@@ -206,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     try:
         settings = Settings()
         return COMMANDS[args.cmd](args, settings)

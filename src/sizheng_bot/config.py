@@ -38,7 +38,10 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = Field(32, ge=1, le=512, description="向量化批大小")
     embed_weight: float = Field(
-        0.0, ge=0.0, le=2.0, description="稠密检索在融合中的权重；0 表示按模型自动选择（中文模型 1.0，英文模型 0）"
+        0.0,
+        ge=0.0,
+        le=2.0,
+        description="稠密检索在融合中的权重；0 表示按模型自动选择（中文模型 1.0，英文模型 0）",
     )
 
     # --- retrieval ---------------------------------------------------------------------------
@@ -47,7 +50,9 @@ class Settings(BaseSettings):
     use_synonyms: bool = Field(True, description="是否用同义词表扩展查询")
 
     # --- llm ---------------------------------------------------------------------------------
-    llm_base_url: str = Field("", description="OpenAI 兼容接口地址，如 https://api.deepseek.com/v1；留空为离线摘编模式")
+    llm_base_url: str = Field(
+        "", description="OpenAI 兼容接口地址，如 https://api.deepseek.com/v1；留空为离线摘编模式"
+    )
     llm_model: str = Field("", description="大模型名称，如 deepseek-chat、qwen-plus")
     llm_api_key: SecretStr = Field(SecretStr(""), description="大模型接口密钥（不会写入日志或界面）")
     llm_timeout: float = Field(60.0, gt=0, le=600, description="大模型请求超时（秒）")

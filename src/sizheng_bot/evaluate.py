@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,17 @@ def item_query(item: dict[str, Any]) -> str:
 def gold_matchers(item: dict[str, Any]) -> list[Callable[[Hit], bool]]:
     """One predicate per gold element of an item, in either dev-set format."""
     if item.get("gold"):
-        return [lambda h, g=g: seed_hit(h.source, h.text, g) for g in item["gold"]]
+        return [partial(_seed_match, g) for g in item["gold"]]
     ids = item.get("gold_doc_ids") or ([item["gold_doc_id"]] if item.get("gold_doc_id") else [])
-    return [lambda h, d=d: Path(h.source).stem == d for d in ids]
+    return [partial(_doc_match, d) for d in ids]
+
+
+def _seed_match(gold: dict[str, str], h: Hit) -> bool:
+    return seed_hit(h.source, h.text, gold)
+
+
+def _doc_match(doc_id: str, h: Hit) -> bool:
+    return Path(h.source).stem == doc_id
 
 
 @dataclass

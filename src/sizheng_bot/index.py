@@ -148,7 +148,9 @@ class KnowledgeBase:
         if not self.exists():
             return []
         got = self.collection().get(include=["documents", "metadatas"])
-        chunks = [_chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)]
+        chunks = [
+            _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
+        ]
         chunks.sort(key=lambda c: (c.source, c.position))
         return chunks
 
@@ -208,4 +210,6 @@ class KnowledgeBase:
             for i in range(0, len(chunks), 256):
                 part = chunks[i : i + 256]
                 vecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
-                col.add(ids=[c.id for c in part], metadatas=[{"source": c.source} for c in part], embeddings=vecs)
+                col.add(
+                    ids=[c.id for c in part], metadatas=[{"source": c.source} for c in part], embeddings=vecs
+                )

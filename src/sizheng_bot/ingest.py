@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Literal
 
 from .clean import clean_document
 from .errors import LoadError, SizhengError
@@ -90,12 +91,19 @@ def _ingest_one(
         if not chunks:
             raise LoadError(source, "清洗后没有可检索的正文", "请确认文件内容不是纯图片或空白")
         kb.replace(source, chunks, digest, doc.format)
-        status = "updated" if source in known else "added"
+        status: Literal["added", "updated"] = "updated" if source in known else "added"
         known[source] = digest
-        return FileReport(str(path), source, status, chunks=len(chunks), chars=sum(len(b.text) for b in doc.blocks))
+        return FileReport(
+            str(path), source, status, chunks=len(chunks), chars=sum(len(b.text) for b in doc.blocks)
+        )
     except SizhengError as exc:
         log.warning("ingest failed: %s", exc)
         return FileReport(str(path), source, "failed", error=str(exc))
     except Exception as exc:  # a bug or an odd file must not abort the batch
         log.exception("unexpected error ingesting %s", source)
-        return FileReport(str(path), source, "failed", error=f"{source}：处理时出现意外错误（{type(exc).__name__}），请将文件另存后重试")
+        return FileReport(
+            str(path),
+            source,
+            "failed",
+            error=f"{source}：处理时出现意外错误（{type(exc).__name__}），请将文件另存后重试",
+        )

@@ -38,7 +38,9 @@ def _bm25():  # type: ignore[no-untyped-def]
 class LexicalIndex:
     """Two BM25 views over the same ordered chunk list."""
 
-    def __init__(self, chunks: list[Chunk], word: object | None, char: object | None, generation: int) -> None:
+    def __init__(
+        self, chunks: list[Chunk], word: object | None, char: object | None, generation: int
+    ) -> None:
         self.chunks = chunks
         self.word = word
         self.char = char
@@ -104,7 +106,9 @@ class LexicalIndex:
             self.word.save(tmp / "word", show_progress=False)  # type: ignore[attr-defined]
             self.char.save(tmp / "char", show_progress=False)  # type: ignore[attr-defined]
         (tmp / _CHUNKS).write_text(json.dumps([asdict(c) for c in self.chunks], ensure_ascii=False), "utf-8")
-        (tmp / _TOKENS).write_text(json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8")
+        (tmp / _TOKENS).write_text(
+            json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8"
+        )
         meta = {"format": FORMAT_VERSION, "generation": self.generation, "chunks": len(self.chunks)}
         (tmp / _META).write_text(json.dumps(meta), "utf-8")
         shutil.rmtree(directory, ignore_errors=True)

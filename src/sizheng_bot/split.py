@@ -28,7 +28,9 @@ HEADING_PATTERNS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^[①-⑳]"), 4),
 ]
 # A heading that appears inside a line, right after a sentence end (PDF/web extraction runs paragraphs together).
-_INLINE_HEADING = re.compile(rf"(?<=[。！？；!?;])\s*(?=(?:[{_NUM}]+、|[（(][{_NUM}]+[）)]|第[{_NUM}]+[章节条]))")
+_INLINE_HEADING = re.compile(
+    rf"(?<=[。！？；!?;])\s*(?=(?:[{_NUM}]+、|[（(][{_NUM}]+[）)]|第[{_NUM}]+[章节条]))"
+)
 _SENT_END = re.compile(r"[^。！？；!?;…]*(?:[。！？；!?;]+|…+|$)[”’」』\"')）]*")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 MAX_HEADING = 40

@@ -1,0 +1,25 @@
+"""Export a Result to Markdown, Word (.docx, official-document layout) and PowerPoint (.pptx, 微党课)."""
+
+from __future__ import annotations
+
+from ..errors import SizhengError
+from ..types import Result
+from .docx import docx_bytes, write_docx
+from .markdown import to_markdown, write_markdown
+from .pptx import pptx_bytes, write_pptx
+
+__all__ = ["FORMATS", "export_bytes", "to_markdown", "write_docx", "write_markdown", "write_pptx"]
+
+FORMATS = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx", "pptx": "pptx", "ppt": "pptx"}
+
+
+def export_bytes(result: Result, fmt: str, title: str | None = None) -> bytes:
+    """The file content for ``fmt`` ("md", "docx" or "pptx"; a leading dot and case are ignored)."""
+    kind = FORMATS.get(fmt.strip().lstrip(".").lower())
+    if kind == "md":
+        return to_markdown(result).encode("utf-8")
+    if kind == "docx":
+        return docx_bytes(result, title)
+    if kind == "pptx":
+        return pptx_bytes(result, title)
+    raise SizhengError(f"不支持的导出格式“{fmt}”，可选：md、docx、pptx。")

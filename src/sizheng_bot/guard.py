@@ -1,0 +1,305 @@
+"""Scope and refusal rules applied to every request before retrieval (offline and LLM modes alike).
+
+Order: empty → prompt injection → fabrication → out of scope. Out-of-scope detection weighs an
+off-topic lexicon against a domain lexicon and leans towards letting a request through: a wrongly
+refused in-domain question costs more than an off-topic one that retrieval answers with "not found".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["ok", "out_of_scope", "fabrication", "injection", "empty"]
+
+
+@dataclass(frozen=True)
+class GuardDecision:
+    kind: Kind
+    message: str  # Chinese text shown to the user when kind != "ok"; "" for ok
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "ok"
+
+
+_CAPABILITIES = "解答机关思想政治工作、党建业务问题，协助起草微党课提纲、活动方案，依据的是您上传的文件"
+_EXAMPLES = "\n".join(
+    (
+        "您可以这样问：",
+        "- 谈心谈话怎么开展才不流于形式？",
+        "- 帮我起草一份主题党日活动方案",
+        "- 给机关党员上一堂15分钟的微党课，帮我列个提纲",
+    )
+)
+EMPTY_MESSAGE = f"请输入您的问题。我可以{_CAPABILITIES}。\n{_EXAMPLES}"
+INJECTION_MESSAGE = f"抱歉，这个请求我无法处理。我可以{_CAPABILITIES}。"
+FABRICATION_MESSAGE = (
+    "抱歉，不能编造或伪造讲话、引语、会议记录、签名或数据。领导讲话必须以文件原文为准，"
+    "伪造记录、代签签名、虚构数据属于违规违纪行为。"
+    "您可以让我根据知识库原文起草讲稿、方案或报告，引文均标注出处；需要数据的地方请填写本单位的真实统计。"
+)
+OUT_OF_SCOPE_MESSAGE = (
+    f"这个问题超出了我的服务范围。我是机关思想政治工作助手，可以{_CAPABILITIES}。\n{_EXAMPLES}"
+)
+
+# --- text forms ------------------------------------------------------------------------------------
+_SPACES = re.compile(r"\s+")
+
+
+def _compact(text: str) -> str:
+    """Width-folded, lower-cased, no whitespace: the form Chinese patterns are matched in."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def _spaced(text: str) -> str:
+    """Width-folded, lower-cased, single spaces: the form English patterns are matched in."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+
+
+def _is_empty(text: str) -> bool:
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
+# --- injection -------------------------------------------------------------------------------------
+_IGNORE = r"(?<![不别勿])(?:忽略|无视|忘记|忘掉|忘了|跳过|绕过|不要理会|别管|抛开|丢掉|抛弃)"
+_EARLIER = r"(?:以上|之前|前面|上面|先前|此前|原来|原有|原先|所有|全部|一切|你的|系统|默认|开发者)"
+_SECRET = r"(?:系统提示词?|提示词|系统指令|系统消息|系统设定|初始指令|初始设定|隐藏指令|内置指令|预设指令|systemprompt|prompt)"
+_YOUR = r"你(?:的|们的)?(?:系统)?(?:设定|指令|规则|提示|人设|配置|限制|约束|底层逻辑|训练指令|规定|准则)"
+_REVEAL = (
+    r"(?:输出|打印|告诉|说出|显示|展示|复述|重复|原样|透露|泄露|公开|给我看|贴出|列出|发给我|写出|念一下|背一下|"
+    r"是什么|有哪些|是啥|是怎样|怎么写的|是如何)"
+)
+_INJECTION_ZH = [
+    re.compile(rf"{_IGNORE}.{{0,4}}{_EARLIER}.{{0,8}}(?:指令|提示|设定|限制|约束|命令|prompt)"),
+    re.compile(rf"{_IGNORE}.{{0,3}}(?:指令|提示词|系统提示|设定|限制|约束)"),
+    re.compile(rf"{_SECRET}.*{_REVEAL}|{_REVEAL}.*{_SECRET}|你.{{0,6}}{_SECRET}|{_SECRET}.{{0,3}}是"),
+    re.compile(rf"{_YOUR}.*{_REVEAL}|{_REVEAL}.*{_YOUR}"),
+    re.compile(
+        r"(?:扮演|假装|假设你是|现在你是|你现在是|你将成为|切换到|进入).{0,12}"
+        r"(?:不受限制|没有限制|无限制|不受约束|没有约束|无约束|无审查|没有任何限制|不受任何限制|dan|越狱|邪恶)"
+    ),
+    re.compile(r"越狱|开发者模式|上帝模式|jailbreak|你(?:不再|不用|无需|不必)(?:遵守|遵循|受)"),
+]
+_INJECTION_EN = [
+    re.compile(
+        r"\b(?:ignore|disregard|forget|override|bypass|skip)\b.{0,40}\b(?:instructions?|prompts?|rules?|directions?|guidelines?)\b"
+    ),
+    re.compile(r"\bsystem\s*(?:prompt|message|instructions?)\b|\bdeveloper\s*mode\b|\bjail\s*-?break"),
+    re.compile(
+        r"\b(?:reveal|print|show|repeat|output|tell me|display|leak)\b.{0,40}\b(?:your|the)\b.{0,20}\b(?:instructions?|prompt|rules|guidelines)\b"
+    ),
+    re.compile(r"\byou are now\b|\bdo anything now\b|\bact as an? (?:unrestricted|unfiltered|uncensored)\b"),
+]
+
+
+def _is_injection(compact: str, spaced: str) -> bool:
+    return any(rx.search(compact) for rx in _INJECTION_ZH) or any(rx.search(spaced) for rx in _INJECTION_EN)
+
+
+# --- fabrication -----------------------------------------------------------------------------------
+# Objects that are fabricated by definition when "made up" (a speech draft is not: 讲话稿 is drafting).
+_HARD_OBJECT = (
+    r"(?:讲话(?!稿|提纲)|原话|引语|语录|名言|金句|原文|发言(?!稿|提纲)|批示|指示|会议记录|记录|纪要|签名|签字|"
+    r"数据|数字(?!化)|谣言|证明|票数|台账|考勤|出处|引文|公章|印章|档案)"
+)
+_SOFT_OBJECT = r"(?:材料|文件|通知|报告|案例|照片|成绩|事迹)"
+_DECEIT = r"(?:假|应付|糊弄|充数|凑数|以假乱真|不存在|没开|没有开|没召开|没搞|没做|没有做|检查)"
+_STRONG_FAKE = r"(?:编造|捏造|伪造|杜撰|虚构|瞎编|胡编|乱编|假造|造假|凭空编|凭空写|倒签|冒签|代签|冒名)"
+# 编 as in "make up", not 编写/编制/汇编/编排/编辑/编印/编发/编纂/改编/编号/编码/编程/编队/编织/编者/编委
+_WEAK_FAKE = (
+    r"(?:(?<![汇改主新收选续总])编(?![写制排辑印发纂号码程队织者委组])|凑|(?<![打创建制改营塑缔构铸])造(?=[一几个些点份条])|"
+    r"随便写|随便填|瞎写|瞎填|乱写|乱填)"
+)
+_CLAUSE = r"[^，。；！？,.;!?]"
+_OBJECT = rf"{_CLAUSE}{{0,16}}?(?:{_HARD_OBJECT}|{_SOFT_OBJECT})"
+# (pattern, weak): a weak match is drafting, not fabrication, when it is about a table or template
+_FABRICATION = [
+    (re.compile(_STRONG_FAKE), False),
+    (re.compile(rf"(?:替|代替|代|冒充|模仿|仿){_CLAUSE}{{0,14}}?签(?:个|一下|上)?(?:名|字)"), False),
+    (re.compile(r"(?:写|发|造|编)[^，。；！？]{0,6}谣言|造谣"), False),
+    (re.compile(rf"{_WEAK_FAKE}{_CLAUSE}{{0,16}}?{_HARD_OBJECT}"), True),
+    (
+        re.compile(rf"(?:{_WEAK_FAKE}|补){_OBJECT}(?=.*{_DECEIT})|{_DECEIT}.*(?:{_WEAK_FAKE}|补){_OBJECT}"),
+        True,
+    ),
+]
+_DRAFTING = re.compile(r"表格|模板|格式|清单|目录|框架|提纲|方案")
+_FABRICATION_EN = re.compile(
+    r"\b(?:fabricate|make up|invent|fake|forge)\b.{0,30}\b(?:quotes?|speech|data|signatures?|records?|minutes)\b"
+)
+# A request *about* fabrication (how to prevent or punish it) is a legitimate question.
+_LOCAL_NEGATION = re.compile(
+    r"(?:防止|防范|杜绝|严禁|禁止|避免|识别|查处|打击|抵制|不得|不能|不要|不准|不许|整治|治理|惩治|没有)$"
+)
+_DISCUSSION = re.compile(
+    r"有人|有的人|有些人|个别|某些|别人|怎么处理|如何处理|怎么办|如何应对|怎么应对|怎么管|如何管|处分|追责|问责|违纪|违规|违法|"
+    r"现象|行为|属于|算不算|怎么发现|如何发现|如何防|怎么防"
+)
+
+
+def _is_fabrication(compact: str, spaced: str) -> bool:
+    if _DISCUSSION.search(compact):
+        return False
+    if _FABRICATION_EN.search(spaced):
+        return True
+    for rx, weak in _FABRICATION:
+        for m in rx.finditer(compact):
+            if weak and _DRAFTING.search(m.group(0)):
+                continue
+            if not _LOCAL_NEGATION.search(compact[max(0, m.start() - 6) : m.start()]):
+                return True
+    return False
+
+
+# --- scope -----------------------------------------------------------------------------------------
+def _lexicon(table: dict[str, dict[float, str]]) -> dict[str, float]:
+    """Flatten {category: {weight: "term term …"}} to {term: weight} (a term keeps its highest weight)."""
+    out: dict[str, float] = {}
+    for by_weight in table.values():
+        for weight, terms in by_weight.items():
+            for term in terms.split():
+                out[term] = max(weight, out.get(term, 0.0))
+    return out
+
+
+# Off-topic signals by category. Weights: 3 = unmistakable alone, 2 = strong, 1 = supporting only.
+OFF_TOPIC_TERMS = _lexicon(
+    {
+        "weather": {3.0: "天气 天气预报 气温 降温 下雨吗 下雪吗 台风 雾霾 weather", 1.0: "带伞 穿什么"},
+        "health": {
+            3.0: "发烧 退烧 感冒 咳嗽 腹泻 拉肚子 吃什么药 备点什么药 挂号 偏方 布洛芬 抗生素 疫苗接种",
+            2.0: "症状 头疼 嗓子疼 血压 血糖 过敏 看病 看医生 中医 减肥",
+            1.0: "药 医院 身体 失眠",
+        },
+        "travel": {
+            3.0: "旅游 行程 机票 火车票 高铁票 民宿 签证 自驾游 旅行 度假",
+            2.0: "景点 酒店 攻略 玩两天 玩几天 去哪玩 好玩",
+            1.0: "周末",
+        },
+        "food": {
+            3.0: "火锅 餐厅 美食 奶茶 菜谱 食谱 外卖 烧烤 小吃 红烧 recipe",
+            2.0: "好吃 饭店 做菜 怎么炒 食材 甜品 咖啡",
+        },
+        "shopping": {
+            3.0: "性价比 淘宝 京东 拼多多 优惠券 双十一 口红 护肤 化妆品 值得买",
+            2.0: "耳机 笔记本电脑 相机 哪款 型号 包邮",
+            1.5: "手机 价格 多少钱",
+            1.0: "品牌 买 衣服",
+        },
+        "finance": {
+            3.0: "房贷 贷款 利率 等额本息 等额本金 月供 首付 理财 股票 炒股 基金 涨停 比特币 汇率 大盘 抄底 年化",
+            2.0: "公积金 利息 收益率 个税",
+            1.5: "投资 保险",
+        },
+        "code": {
+            3.0: "python java javascript c++ sql 编程 代码 快速排序 排序算法 正则表达式 爬虫 github html css",
+            2.0: "算法 函数 报错 bug 前端 后端 数据库 linux 服务器",
+        },
+        "games": {3.0: "王者荣耀 原神 吃鸡 打游戏 手游 英雄联盟 steam 上分", 2.0: "游戏 通关"},
+        "entertainment": {
+            3.0: "电影 电视剧 综艺 明星 八卦 追星 演唱会 动漫 好听的歌 周杰伦 movie",
+            2.0: "歌曲 音乐 小说 网红 歌手 演员",
+            1.0: "好看 推荐",
+        },
+        "sports": {
+            3.0: "比分 nba 世界杯 欧冠 进球 球队 湖人 勇士 足球赛 篮球赛",
+            2.0: "足球 篮球 球赛 谁赢了",
+        },
+        "homework": {
+            3.0: "解方程 方程 求导 微积分 数学题 鸡兔同笼 奥数 几何题 作业题",
+            2.0: "等于多少 算一下",
+            1.5: "作业",
+        },
+        "translation": {3.0: "翻译 translate", 1.0: "英文 英语 日语 韩语"},
+        "misc": {
+            3.0: "星座 运势 算命 风水 彩票 男朋友 女朋友 宠物 装修 租房 买房 驾照 笑话 脑筋急转弯 快递",
+            2.0: "恋爱 相亲",
+            1.0: "猫 狗",
+        },
+    }
+)
+OFF_TOPIC_PATTERNS = [
+    (re.compile(r"\d+(?:\.\d+)?度"), 1.0),  # a temperature
+    (re.compile(r"(?:去|到)[^，。,]{1,6}玩"), 2.0),
+    (re.compile(r"\d\s*[+*/×÷^]\s*\d|\d\s*-\s*\d+\s*=|[xy]\s*[+\-=]\s*\d"), 2.0),  # arithmetic, equations
+    (re.compile(r"[a-z]{3,}(?:\s+[a-z]{2,}){3,}"), 1.0),  # a run of English words
+]
+# Domain signals. Weight >= STRONG_DOMAIN keeps a request in scope on its own.
+DOMAIN_TERMS = _lexicon(
+    {
+        "party": {
+            3.0: "党 支部 党员 党建 党课 党日 党史 党性 党风 党纪 党委 党组 入党 发展对象 积极分子 三会一课 "
+            "谈心谈话 谈心 组织生活 民主生活会 民主评议 初心 使命 总书记 习近平 新时代 红色 革命 理想信念",
+        },
+        "ideology": {
+            3.0: "思想政治 思政 意识形态 思想工作 思想教育 思想动态 理论学习 学习教育 主题教育 宣讲 爱国主义 社会主义 "
+            "马克思 形式主义 官僚主义 政治",
+            2.0: "思想 宣传 精神 先进典型 模范 榜样",
+        },
+        "organisation": {
+            3.0: "机关 干部 廉政 廉洁 作风 纪律 纪检 巡视 巡察 共青团 团员 团委 工会 统战 群众 公务员 干警 教职工 "
+            "书记 班子 述职 组织部 宣传部 通讯员 内部刊物 新媒体 机构改革 转业",
+            2.0: "职工 单位 领导 基层 考核 制度 队伍 凝聚力 积极性 志愿 团建 关爱 慰问 红歌",
+        },
+        "management": {
+            2.0: "上班 工作时间 影响工作 做工作 怎么管 如何管理 怎么教育 怎么引导 疏导 谈话",
+        },
+        "drafting": {
+            1.5: "调研 讲稿 讲话稿 提纲 方案 心得 体会 总结 计划 报告",
+            1.0: "政策 同事 学习 教育 培训 活动 会议 开会 部门 处室 科室 组织 集体 文化 氛围 读书 刊物 网站 公众号",
+        },
+    }
+)
+STRONG_DOMAIN = 2.0  # one domain term of at least this weight keeps a request in scope
+OFF_TOPIC_MIN = 2.0  # off-topic evidence needed before refusing at all
+DOMINANCE = 2.5  # off-topic score must exceed the domain score this many times over
+HISTORY_TURNS = 4
+HISTORY_CAP = 2.0  # an in-domain conversation counts as (at most) one weak domain signal
+
+
+def _score(compact: str, terms: dict[str, float]) -> tuple[float, float]:
+    """(sum of weights, highest weight) of the lexicon terms found in ``compact``."""
+    weights = [w for term, w in terms.items() if term in compact]
+    return sum(weights), max(weights, default=0.0)
+
+
+def off_topic_score(compact: str) -> float:
+    total, _ = _score(compact, OFF_TOPIC_TERMS)
+    return total + sum(w for rx, w in OFF_TOPIC_PATTERNS if rx.search(compact))
+
+
+def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
+    off = off_topic_score(compact)
+    if off < OFF_TOPIC_MIN:
+        return False
+    domain, strongest = _score(compact, DOMAIN_TERMS)
+    if strongest >= STRONG_DOMAIN:
+        return False
+    past = [_compact(turn) for turn in history[-HISTORY_TURNS:]]
+    domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))
+    log.debug("scope: off=%.1f domain=%.1f", off, domain)
+    return off >= DOMINANCE * domain
+
+
+def classify(request: str, history: Sequence[str] = ()) -> GuardDecision:
+    """Decide whether a request may go on to retrieval, and if not, what to tell the user."""
+    if _is_empty(request or ""):
+        return GuardDecision("empty", EMPTY_MESSAGE)
+    compact, spaced = _compact(request), _spaced(request)
+    if _is_injection(compact, spaced):
+        log.info("guard: refused a prompt-injection attempt")
+        return GuardDecision("injection", INJECTION_MESSAGE)
+    if _is_fabrication(compact, spaced):
+        log.info("guard: refused a fabrication request")
+        return GuardDecision("fabrication", FABRICATION_MESSAGE)
+    if _out_of_scope(compact, history):
+        log.info("guard: request out of scope")
+        return GuardDecision("out_of_scope", OUT_OF_SCOPE_MESSAGE)
+    return GuardDecision("ok", "")

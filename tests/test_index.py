@@ -1,0 +1,102 @@
+"""Knowledge base on disk: incremental ingest, replace, remove, bad files in a batch, BM25 rebuilt from Chroma."""
+
+import shutil
+
+from sizheng_bot.assistant import Assistant
+
+from conftest import KNOWLEDGE, make_settings
+
+
+def _kb(tmp_path):
+    return Assistant.from_settings(make_settings(tmp_path / "data"))
+
+
+def test_reingest_unchanged_does_nothing(fresh_assistant) -> None:
+    gen = fresh_assistant.kb.generation()
+    rep = fresh_assistant.ingest()
+    assert {f.status for f in rep.files} == {"unchanged"}
+    assert fresh_assistant.kb.generation() == gen
+
+
+def test_changed_file_replaces_its_chunks(tmp_path) -> None:
+    asst = _kb(tmp_path)
+    f = tmp_path / "通知.txt"
+    f.write_text("一、工作要求\n各支部要按时召开组织生活会。请认真准备谈心谈话。\n", encoding="utf-8")
+    assert asst.ingest([f]).files[0].status == "added"
+    assert "组织生活会" in asst.search("组织生活会", 1)[0].text
+    f.write_text("一、工作要求\n各支部要按月开展主题党日活动。\n", encoding="utf-8")
+    assert asst.ingest([f]).files[0].status == "updated"
+    texts = [c.text for c in asst.kb.lexical().chunks]
+    assert any("主题党日" in t for t in texts)
+    assert not any("组织生活会" in t for t in texts)  # old chunks gone
+
+
+def test_remove_document(fresh_assistant) -> None:
+    before = {d.source for d in fresh_assistant.documents()}
+    assert "党校党群工作调研报告.txt" in before
+    n = fresh_assistant.remove("knowledge/党校党群工作调研报告.txt")
+    assert n > 0
+    after = {d.source for d in fresh_assistant.documents()}
+    assert after == before - {"党校党群工作调研报告.txt"}
+    assert all(
+        h.source != "党校党群工作调研报告.txt" for h in fresh_assistant.search("三坚持 围绕中心 以人为本", 10)
+    )
+    assert fresh_assistant.remove("不存在.txt") == 0
+
+
+def test_bad_files_reported_rest_of_batch_indexed(tmp_path) -> None:
+    asst = _kb(tmp_path)
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "好文件.txt").write_text("主题党日活动要有仪式感。组织党员重温入党誓词。", encoding="utf-8")
+    (batch / "旧格式.doc").write_bytes(b"\xd0\xcf\x11\xe0binary")
+    (batch / "坏的.pdf").write_bytes(b"%PDF-1.4\n garbage garbage")
+    (batch / "空的.txt").write_bytes(b"")
+    rep = asst.ingest([batch])
+    by_name = {f.source: f for f in rep.files}
+    assert by_name["好文件.txt"].status == "added"
+    for bad in ("旧格式.doc", "坏的.pdf", "空的.txt"):
+        assert by_name[bad].status == "failed"
+        assert bad in (by_name[bad].error or "")
+    assert "另存为" in (by_name["旧格式.doc"].error or "")
+    assert [d.source for d in asst.documents()] == ["好文件.txt"]
+
+
+def test_existing_index_survives_a_failing_batch(fresh_assistant, tmp_path) -> None:
+    before = len(fresh_assistant.kb.lexical().chunks)
+    bad = tmp_path / "扫描件.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n")
+    rep = fresh_assistant.ingest([bad])
+    assert rep.files[0].status == "failed" and "OCR" in (rep.files[0].error or "")
+    assert len(fresh_assistant.kb.lexical().chunks) == before
+
+
+def test_bm25_rebuilt_from_chroma_when_missing_or_stale(fresh_assistant) -> None:
+    data = fresh_assistant.settings.data_dir
+    expected = [h.chunk_id for h in fresh_assistant.search("意识形态工作责任制", 5)]
+    shutil.rmtree(data / "bm25")
+    again = Assistant.from_settings(fresh_assistant.settings)
+    assert [h.chunk_id for h in again.search("意识形态工作责任制", 5)] == expected
+    assert (data / "bm25" / "meta.json").exists()
+    # simulate a write interrupted after Chroma changed: generation ahead of the BM25 side
+    again.kb._bump()
+    third = Assistant.from_settings(fresh_assistant.settings)
+    assert [h.chunk_id for h in third.search("意识形态工作责任制", 5)] == expected
+
+
+def test_hits_carry_source_title_section_page(assistant) -> None:
+    hits = assistant.search("突出严肃性 聚焦工作重点", 3)
+    h = hits[0]
+    assert h.source == "市委党校机关思想政治工作调研报告.txt"
+    assert h.section.startswith("三、对策建议 > （二）突出严肃性")
+    assert h.title
+    d = h.to_dict()
+    assert set(d) == {"source", "title", "section", "page", "text", "score"}
+
+
+def test_knowledge_dir_reserved_files_not_ingested(assistant) -> None:
+    sources = {d.source for d in assistant.documents()}
+    assert "domain_dict.txt" not in sources and "synonyms.txt" not in sources and "README.md" not in sources
+    assert len(sources) == len(
+        [p for p in KNOWLEDGE.glob("*.txt") if p.name not in {"domain_dict.txt", "synonyms.txt"}]
+    )
