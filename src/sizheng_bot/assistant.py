@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import pipeline
 from .analysis import Analyzer
 from .config import Settings
 from .embed import DenseEmbedder
@@ -14,7 +15,7 @@ from .errors import EmbeddingUnavailable
 from .index import KnowledgeBase
 from .ingest import Progress, ingest
 from .retrieve import RetrievalParams, Retriever
-from .types import DocInfo, Hit, IngestReport
+from .types import DocInfo, Hit, IngestReport, Result
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,26 @@ class Assistant:
     # ---- retrieval ---------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k)
+
+    # ---- tasks: ask / outline / plan (same pipeline, two backends) ---------------------------------
+    def ask(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Result:
+        return pipeline.run(self, pipeline.TaskRequest("ask", question, tuple(history)))
+
+    def outline(self, request: str, topic: str | None = None, audience: str | None = None,
+                minutes: int | None = None, history: Sequence[tuple[str, str]] = ()) -> Result:  # fmt: skip
+        return pipeline.run(
+            self, pipeline.TaskRequest("outline", request, tuple(history), topic, audience, minutes)
+        )
+
+    def plan(self, request: str, theme: str | None = None, audience: str | None = None,
+             form: str | None = None, history: Sequence[tuple[str, str]] = ()) -> Result:  # fmt: skip
+        return pipeline.run(
+            self, pipeline.TaskRequest("plan", request, tuple(history), theme, audience, None, form)
+        )
+
+    def stream(self, req: pipeline.TaskRequest) -> Iterator[str | Result]:
+        """Text deltas as they come (LLM mode), then the final Result (always last)."""
+        return pipeline.stream(self, req)
 
 
 def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]:

@@ -181,6 +181,19 @@ def _materialise_corpus(jsonl: Path, out_dir: Path) -> Path:
     return out_dir
 
 
+@command("serve")
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the Gradio app (app.py at the repository root, or in the current directory)."""
+    import runpy
+
+    for cand in (Path.cwd() / "app.py", Path(__file__).resolve().parents[2] / "app.py"):
+        if cand.exists():
+            sys.argv = [str(cand)]
+            runpy.run_path(str(cand), run_name="__main__")
+            return 0
+    raise SizhengError("找不到 app.py：请在项目根目录运行 sizheng-bot serve")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sizheng-bot", description="思政助手：机关思想政治工作知识库助手（离线优先）"
@@ -205,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--k", type=int, default=5)
     s.add_argument("--docs", help="CRUD-RAG 文档 jsonl：先按 <doc_id>.txt 入库")
     s.add_argument("--details", action="store_true")
+    sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
     return p
 
 
