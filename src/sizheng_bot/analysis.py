@@ -91,6 +91,7 @@ class Analyzer:
 
     def __init__(self, dict_path: Path | None = None, synonym_path: Path | None = None) -> None:
         self.dict_path = dict_path
+        self.synonym_path = synonym_path
         self.synonyms = SynonymTable.load(synonym_path)
         self._tokenizer = None
 
@@ -124,24 +125,20 @@ class Analyzer:
     def warm_up(self) -> None:
         self.tokenizer.lcut("预热")
 
-    def words(self, text: str) -> list[str]:
+    def words(self, text: str, folded: bool = False) -> list[str]:
         """Search-mode jieba tokens, folded, with stopwords and punctuation removed."""
-        folded = fold(text)
-        toks = self.tokenizer.lcut_for_search(folded, HMM=True)
+        toks = self.tokenizer.lcut_for_search(text if folded else fold(text), HMM=True)
         return [t for t in toks if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]
 
     @staticmethod
-    def bigrams(text: str) -> list[str]:
+    def bigrams(text: str, folded: bool = False) -> list[str]:
         """Character bigrams within CJK runs; Latin words and numbers whole."""
         out: list[str] = []
-        for m in _CJK_RUN.finditer(fold(text)):
-            run = m.group(0)
-            if not ("\u3400" <= run[0] <= "\ufaff"):
-                out.append(run)
-            elif len(run) == 1:
+        for run in _CJK_RUN.findall(text if folded else fold(text)):
+            if len(run) == 1 or not ("\u3400" <= run[0] <= "\ufaff"):
                 out.append(run)
             else:
-                out.extend(run[i : i + 2] for i in range(len(run) - 1))
+                out.extend(map(str.__add__, run[:-1], run[1:]))
         return out
 
     def query_terms(self, query: str, expand: bool = True) -> tuple[list[str], list[str]]:

@@ -23,8 +23,8 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
 
     # --- splitting ---------------------------------------------------------------------------
-    chunk_size: int = Field(260, ge=80, le=2000, description="切块目标长度（字符），按句子边界切分")
-    chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="相邻切块重叠的句子数")
+    chunk_size: int = Field(350, ge=80, le=2000, description="切块目标长度（字符），按句子边界切分")
+    chunk_overlap_sentences: int = Field(0, ge=0, le=5, description="相邻切块重叠的句子数")
 
     # --- embedding ---------------------------------------------------------------------------
     embed_model: str = Field(

@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import time
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from .errors import EmbeddingUnavailable
 
 log = logging.getLogger(__name__)
 
-HASH_DIM = 512
+HASH_DIM = 256
 BGE_ZH_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 
@@ -32,7 +31,7 @@ def hashed_vectors(texts: Sequence[str], dim: int = HASH_DIM) -> np.ndarray:
     """Deterministic L2-normalised vectors of hashed character unigrams + bigrams (no model needed)."""
     out = np.zeros((len(texts), dim), dtype=np.float32)
     for row, text in enumerate(texts):
-        s = "\x00".join(_KEEP.findall(unicodedata.normalize("NFKC", text).lower()))
+        s = "\x00".join(_KEEP.findall(text.lower()))
         if not s:
             continue
         cp = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 COLLECTION = "sizheng_chunks"
 _STATE = "state.json"
 _BATCH = 2000
+# cheaper graph construction: the model-free vector is a secondary signal, exact recall matters less
+_HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 
 
 def _meta(c: Chunk, file_hash: str, fmt: str) -> dict[str, Any]:
@@ -57,7 +59,12 @@ class KnowledgeBase:
         self.dense = dense
         self._client: Any = None
         self._lexical: LexicalIndex | None = None
+        self._primed: dict[str, list[str]] = {}
         self.lock = threading.RLock()
+
+    def prime_tokens(self, tokens: dict[str, list[str]]) -> None:
+        """Word tokens computed elsewhere (a worker process during ingest), keyed by content hash."""
+        self._primed.update(tokens)
 
     # ---- Chroma --------------------------------------------------------------------------------
     def _chroma(self) -> Any:
@@ -75,9 +82,7 @@ class KnowledgeBase:
         return self._client
 
     def collection(self) -> Any:
-        return self._chroma().get_or_create_collection(
-            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
-        )
+        return self._chroma().get_or_create_collection(COLLECTION, embedding_function=None, metadata=_HNSW)
 
     def dense_collection(self) -> Any | None:
         if self.dense is None:
@@ -115,24 +120,39 @@ class KnowledgeBase:
 
     def replace(self, source: str, chunks: list[Chunk], file_hash: str, fmt: str) -> None:
         """Replace every chunk of ``source`` with ``chunks`` (an empty list removes the document)."""
+        self.write_many([(source, chunks, file_hash, fmt)], replace=[source])
+
+    def write_many(self, docs: list[tuple[str, list[Chunk], str, str]], replace: list[str]) -> None:
+        """Write several documents in large batches; sources in ``replace`` lose their old chunks first."""
         with self.lock:
             self._bump()
             col = self.collection()
-            col.delete(where={"source": source})
             dense_col = self.dense_collection()
-            if dense_col is not None:
-                dense_col.delete(where={"source": source})
-            for i in range(0, len(chunks), _BATCH):
-                part = chunks[i : i + _BATCH]
-                ids = [c.id for c in part]
-                metas = [_meta(c, file_hash, fmt) for c in part]
-                docs = [c.text for c in part]
-                vecs = hashed_vectors([f"{c.section} {c.text}" for c in part])
-                col.add(ids=ids, documents=docs, metadatas=metas, embeddings=vecs)
+            for i in range(0, len(replace), 500):
+                where = {"source": {"$in": replace[i : i + 500]}}
+                col.delete(where=where)
+                if dense_col is not None:
+                    dense_col.delete(where=where)
+            rows = [(c, fh, fmt) for _, chunks, fh, fmt in docs for c in chunks]
+            for i in range(0, len(rows), _BATCH):
+                part = rows[i : i + _BATCH]
+                chunks = [c for c, _, _ in part]
+                col.add(
+                    ids=[c.id for c in chunks],
+                    documents=[c.text for c in chunks],
+                    metadatas=[_meta(c, fh, fmt) for c, fh, fmt in part],
+                    embeddings=hashed_vectors([f"{c.section} {c.text}" for c in chunks]),
+                )
                 if dense_col is not None and self.dense is not None:
-                    dvecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
-                    dense_col.add(ids=ids, metadatas=[{"source": c.source} for c in part], embeddings=dvecs)
+                    self._add_dense_rows(dense_col, chunks)
             self._lexical = None
+
+    def _add_dense_rows(self, col: Any, chunks: list[Chunk]) -> None:
+        assert self.dense is not None
+        for i in range(0, len(chunks), 256):
+            part = chunks[i : i + 256]
+            vecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
+            col.add(ids=[c.id for c in part], metadatas=[{"source": c.source} for c in part], embeddings=vecs)
 
     def remove(self, source: str) -> int:
         with self.lock:
@@ -180,9 +200,9 @@ class KnowledgeBase:
                 self._lexical = LexicalIndex([], None, None, 0)
                 return self._lexical
             log.info("rebuilding BM25 index from Chroma (generation %d)", gen)
-            lex, tokens = LexicalIndex.build(
-                self.all_chunks(), self.analyzer, gen, LexicalIndex.load_tokens(bm25_dir), progress
-            )
+            cache = LexicalIndex.load_tokens(bm25_dir) | self._primed
+            lex, tokens = LexicalIndex.build(self.all_chunks(), self.analyzer, gen, cache, progress)
+            self._primed = {}
             lex.save(bm25_dir, tokens)
             self._lexical = lex
             return lex
@@ -204,12 +224,7 @@ class KnowledgeBase:
 
     def add_dense(self, chunks: list[Chunk]) -> None:
         col = self.dense_collection()
-        if col is None or self.dense is None:
+        if col is None:
             return
         with self.lock:
-            for i in range(0, len(chunks), 256):
-                part = chunks[i : i + 256]
-                vecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
-                col.add(
-                    ids=[c.id for c in part], metadatas=[{"source": c.source} for c in part], embeddings=vecs
-                )
+            self._add_dense_rows(col, chunks)

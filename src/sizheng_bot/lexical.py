@@ -29,6 +29,11 @@ _CHUNKS = "chunks.json"
 _TOKENS = "tokens.json"
 
 
+def header_key(title_and_section: str) -> str:
+    """Token-cache key of a chunk's title + section line (chunks use their content hash)."""
+    return "h:" + title_and_section
+
+
 def _bm25():  # type: ignore[no-untyped-def]
     import bm25s
 
@@ -76,7 +81,12 @@ class LexicalIndex:
         t0 = time.perf_counter()
         cache = token_cache or {}
         fresh: dict[str, list[str]] = {}
-        header = lru_cache(maxsize=4096)(lambda s: tuple(analyzer.words(s)))
+
+        @lru_cache(maxsize=4096)
+        def header(s: str) -> tuple[str, ...]:
+            toks = cache.get(header_key(s))
+            return tuple(toks if toks is not None else analyzer.words(s))
+
         word_docs: list[list[str]] = []
         char_docs: list[list[str]] = []
         for i, c in enumerate(chunks):
@@ -84,7 +94,7 @@ class LexicalIndex:
             if toks is None:
                 toks = analyzer.words(c.text)
             fresh[c.content_hash] = toks
-            word_docs.append(list(header(f"{c.title} {c.section}")) + toks)
+            word_docs.append([*header(f"{c.title} {c.section}"), *toks])
             char_docs.append(analyzer.bigrams(f"{c.section} {c.text}"))
             if progress and i % 500 == 0:
                 progress(i, len(chunks))

@@ -21,9 +21,9 @@ log = logging.getLogger(__name__)
 class RetrievalParams:
     """Weights chosen by measurement on the dev sets (see BENCHMARKS.md)."""
 
-    expansion_weight: float = 0.35
+    expansion_weight: float = 0.3
     word_weight: float = 1.0
-    char_weight: float = 0.6
+    char_weight: float = 0.2
     dense_weight: float = 0.0
     candidates: int = 50
     use_synonyms: bool = True

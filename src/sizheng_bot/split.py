@@ -105,7 +105,7 @@ def _lines(blocks: list[Block]) -> Iterator[tuple[str, int | None, int | None, i
                 pos += len(piece)
 
 
-def split_document(doc: Document, chunk_size: int = 260, overlap: int = 1) -> list[Chunk]:
+def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> list[Chunk]:
     """Cut a cleaned document into chunks carrying title and section path."""
     chunks: list[Chunk] = []
     stack: list[tuple[int, str]] = []

@@ -1,0 +1,58 @@
+"""Retrieval quality on both dev sets: ours beside the BM25+jieba peer, in the same run.
+
+usage: python bench/retrieval_quality.py [--crud] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from common import CRUD_Q, SEED, Bm25JiebaPeer, knowledge_files, materialise_crud, settings
+from sizheng_bot.assistant import Assistant
+from sizheng_bot.evaluate import evaluate_retrieval, load_items
+
+
+def row(name: str, rep) -> dict:  # type: ignore[no-untyped-def]
+    return {"system": name} | rep.summary()
+
+
+def run(data: Path, crud: bool) -> list[dict]:
+    out = []
+    asst = Assistant.from_settings(settings(data / "seed"))
+    asst.ingest()
+    items = load_items(SEED)
+    out.append({"set": "seed_dev"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
+    peer = Bm25JiebaPeer(knowledge_files())
+    out.append({"set": "seed_dev"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
+    if crud:
+        corpus = materialise_crud(data / "crud_corpus")
+        asst = Assistant.from_settings(settings(data / "crud"))
+        asst.ingest([corpus])
+        items = load_items(CRUD_Q)
+        out.append({"set": "crud_dev"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
+        peer = Bm25JiebaPeer(sorted(corpus.glob("*.txt")))
+        out.append(
+            {"set": "crud_dev"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5))
+        )
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--crud", action="store_true", help="also the CRUD-RAG dev split (3,000 documents)")
+    ap.add_argument("--data", type=Path, default=None)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = run(args.data or Path(tmp), args.crud)
+    print(f"{'set':<9} {'system':<22} {'items':>5} {'hit@5':>6} {'rec@5':>6} {'all@5':>6} {'MRR':>6}")
+    for r in rows:
+        print(f"{r['set']:<9} {r['system']:<22} {r['items']:>5} {r['hit@5']:>6.3f} {r['recall@5']:>6.3f} "
+              f"{r['all_gold@5']:>6.3f} {r['mrr']:>6.3f}")  # fmt: skip
+    print(json.dumps(rows, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
