@@ -100,3 +100,18 @@ def test_knowledge_dir_reserved_files_not_ingested(assistant) -> None:
     assert len(sources) == len(
         [p for p in KNOWLEDGE.glob("*.txt") if p.name not in {"domain_dict.txt", "synonyms.txt"}]
     )
+
+
+def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
+    """Large ingests tokenise in a worker process in flushes; the index must be identical."""
+    from sizheng_bot.analysis import Analyzer
+    from sizheng_bot.index import KnowledgeBase
+    from sizheng_bot.ingest import ingest
+
+    kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(KNOWLEDGE))
+    rep = ingest(kb, [KNOWLEDGE], chunk_size=assistant.settings.chunk_size, flush_chars=5000, pool_min_bytes=0)
+    assert not rep.failed
+    ours = kb.lexical()
+    ref = assistant.kb.lexical()
+    assert [c.id for c in ours.chunks] == [c.id for c in ref.chunks]
+    assert ours.word.vocab_dict == ref.word.vocab_dict  # same tokens, whichever process cut them

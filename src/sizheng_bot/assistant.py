@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import pipeline
 from .analysis import Analyzer
+from .compose.kbview import KBView, document_texts
 from .config import Settings
 from .embed import DenseEmbedder
-from .errors import EmbeddingUnavailable
+from .errors import EmbeddingUnavailable, SizhengError
 from .index import KnowledgeBase
 from .ingest import Progress, ingest
+from .lexical import LexicalIndex
+from .llm import ChatLLM
+from .prompts import PromptSet, load_prompts
+from .quotes import QuoteVerifier
 from .retrieve import RetrievalParams, Retriever
 from .types import DocInfo, Hit, IngestReport, Result
 
@@ -40,6 +46,10 @@ class Assistant:
         self.kb = kb
         self.retriever = retriever
         self.embed_status = embed_status
+        self._lock = threading.Lock()
+        self._derived: tuple[LexicalIndex, KBView, QuoteVerifier] | None = None
+        self._llm: ChatLLM | None = None
+        self._prompts: PromptSet | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -92,6 +102,56 @@ class Assistant:
     # ---- retrieval ---------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, k or self.settings.top_k)
+
+    # ---- composition support: built lazily, cached per knowledge-base generation -------------------
+    @property
+    def analyzer(self) -> Analyzer:
+        return self.retriever.analyzer
+
+    def _derived_views(self) -> tuple[KBView, QuoteVerifier]:
+        lex = self.kb.lexical()
+        with self._lock:
+            if self._derived is None or self._derived[0] is not lex:
+                view = KBView(lex.chunks, lex.generation)
+                self._derived = (lex, view, QuoteVerifier(document_texts(lex.chunks)))
+            return self._derived[1], self._derived[2]
+
+    def kb_view(self) -> KBView:
+        """Term statistics and phrase lookup over the indexed chunks."""
+        return self._derived_views()[0]
+
+    def verifier(self) -> QuoteVerifier:
+        """Quote verifier over the indexed documents (rebuilt after every ingest or removal)."""
+        return self._derived_views()[1]
+
+    def llm(self) -> ChatLLM | None:
+        """The configured chat model, or None in offline mode."""
+        if not self.settings.llm_enabled:
+            return None
+        with self._lock:
+            if self._llm is None:
+                self._llm = ChatLLM.from_settings(self.settings)
+            return self._llm
+
+    def prompts(self) -> PromptSet:
+        """The prompt templates (ConfigError naming the file when one is missing or broken)."""
+        with self._lock:
+            if self._prompts is None:
+                self._prompts = load_prompts(self.settings.prompts_dir)
+            return self._prompts
+
+    def llm_status(self) -> str:
+        llm = self.llm()
+        if llm is None:
+            return "离线摘编模式：未配置大模型（设置 SIZHENG_LLM_BASE_URL 与 SIZHENG_LLM_MODEL 可启用）"
+        return f"大模型模式：{llm.describe()}；出错时自动改用离线摘编模式"
+
+    def test_llm(self) -> str:
+        """One tiny request to the configured model: a Chinese success line, or LLMError/SizhengError."""
+        llm = self.llm()
+        if llm is None:
+            raise SizhengError("未配置大模型：请设置 SIZHENG_LLM_BASE_URL 和 SIZHENG_LLM_MODEL")
+        return llm.check()
 
     # ---- tasks: ask / outline / plan (same pipeline, two backends) ---------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Result:

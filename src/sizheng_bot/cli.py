@@ -154,11 +154,58 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _task(args: argparse.Namespace, settings: Settings, task: str) -> int:
+    from .cli_tasks import export_result, render_text, require_text, run_task
+
+    if args.batch:
+        items = _read_batch(args.batch)
+        asst = _assistant(settings)
+        for item in items:
+            text = str(item.get("question") or item.get("request"))
+            _out({"id": item.get("id"), **run_task(asst, task, text, args, item).to_dict()})
+        return 0
+    text = require_text(task, args.text)
+    result = run_task(_assistant(settings), task, text, args, {})
+    for line in export_result(result, args, task):
+        print(line, file=sys.stderr)
+    if args.json:
+        _out(result.to_dict())
+    else:
+        print(render_text(result))
+    return 0
+
+
+@command("ask")
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    return _task(args, settings, "ask")
+
+
+@command("outline")
+def cmd_outline(args: argparse.Namespace, settings: Settings) -> int:
+    return _task(args, settings, "outline")
+
+
+@command("plan")
+def cmd_plan(args: argparse.Namespace, settings: Settings) -> int:
+    return _task(args, settings, "plan")
+
+
 @command("eval")
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluate import evaluate_retrieval, load_items
 
     asst = _assistant(settings)
+    if args.answers:
+        from .cli_tasks import answer_eval
+
+        if not Path(args.answers).exists():
+            raise SizhengError(f"评测文件不存在：{args.answers}")
+        _out(answer_eval(asst, Path(args.answers), args.details))
+        return 0
+    if not args.file:
+        raise SizhengError(
+            "请给出评测文件，例如：sizheng-bot eval seed_dev.jsonl 或 sizheng-bot eval --answers seed_dev.jsonl"
+        )
     if args.docs:
         corpus = _materialise_corpus(Path(args.docs), settings.data_dir / f"corpus_{Path(args.docs).stem}")
         asst.ingest([corpus])
@@ -213,11 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--k", type=int, default=None)
     s.add_argument("--json", action="store_true")
     s.add_argument("--batch", help="JSON lines 文件：{id, question|request}")
-    s = sub.add_parser("eval", help="检索评测（seed_dev 或 CRUD-RAG 格式）")
-    s.add_argument("file")
+    s = sub.add_parser("eval", help="检索评测（seed_dev 或 CRUD-RAG 格式）；--answers 评测回答")
+    s.add_argument("file", nargs="?")
+    s.add_argument(
+        "--answers", metavar="FILE", help="回答评测（seed_dev 格式）：覆盖率、引用、引文核验、拒答"
+    )
     s.add_argument("--k", type=int, default=5)
     s.add_argument("--docs", help="CRUD-RAG 文档 jsonl：先按 <doc_id>.txt 入库")
     s.add_argument("--details", action="store_true")
+    from .cli_tasks import add_task_parsers
+
+    add_task_parsers(sub)
     sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
     return p
 
@@ -227,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # some libraries set DEBUG on their own loggers at import
+        handler.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         settings = Settings()
         return COMMANDS[args.cmd](args, settings)

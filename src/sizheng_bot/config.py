@@ -46,7 +46,7 @@ class Settings(BaseSettings):
 
     # --- retrieval ---------------------------------------------------------------------------
     top_k: int = Field(5, ge=1, le=50, description="返回的检索结果数")
-    candidates: int = Field(50, ge=5, le=500, description="每路检索召回的候选数（融合前）")
+    candidates: int = Field(50, ge=5, le=500, description="稠密检索（配置向量模型时）召回的候选数，融合前")
     use_synonyms: bool = Field(True, description="是否用同义词表扩展查询")
 
     # --- llm ---------------------------------------------------------------------------------

@@ -60,6 +60,7 @@ class KnowledgeBase:
         self._client: Any = None
         self._lexical: LexicalIndex | None = None
         self._primed: dict[str, list[str]] = {}
+        self._pending: tuple[int, list[Chunk]] | None = None
         self.lock = threading.RLock()
 
     def prime_tokens(self, tokens: dict[str, list[str]]) -> None:
@@ -125,7 +126,8 @@ class KnowledgeBase:
     def write_many(self, docs: list[tuple[str, list[Chunk], str, str]], replace: list[str]) -> None:
         """Write several documents in large batches; sources in ``replace`` lose their old chunks first."""
         with self.lock:
-            self._bump()
+            base = self._fresh_chunks()
+            gen = self._bump()
             col = self.collection()
             dense_col = self.dense_collection()
             for i in range(0, len(replace), 500):
@@ -146,6 +148,25 @@ class KnowledgeBase:
                 if dense_col is not None and self.dense is not None:
                     self._add_dense_rows(dense_col, chunks)
             self._lexical = None
+            if base is not None:  # the delta is known exactly: no need to read every chunk back from Chroma
+                gone = set(replace) | {src for src, _, _, _ in docs}
+                merged = [c for c in base if c.source not in gone] + [c for _, cs, _, _ in docs for c in cs]
+                merged.sort(key=lambda c: (c.source, c.position))
+                self._pending = (gen, merged)
+
+    def _fresh_chunks(self) -> list[Chunk] | None:
+        """Chunks of the current generation if the BM25 side is known to match Chroma, else None."""
+        gen = self.generation()
+        if self._pending is not None and self._pending[0] == gen:
+            return self._pending[1]
+        if self._lexical is not None and self._lexical.generation == gen:
+            return self._lexical.chunks
+        if gen == 0 and not self.exists():
+            return []
+        bm25_dir = self.data_dir / "bm25"
+        if gen > 0 and LexicalIndex.saved_generation(bm25_dir) == gen:
+            return self.lexical().chunks
+        return None
 
     def _add_dense_rows(self, col: Any, chunks: list[Chunk]) -> None:
         assert self.dense is not None
@@ -201,8 +222,10 @@ class KnowledgeBase:
                 return self._lexical
             log.info("rebuilding BM25 index from Chroma (generation %d)", gen)
             cache = LexicalIndex.load_tokens(bm25_dir) | self._primed
-            lex, tokens = LexicalIndex.build(self.all_chunks(), self.analyzer, gen, cache, progress)
-            self._primed = {}
+            pending = self._pending[1] if self._pending is not None and self._pending[0] == gen else None
+            chunks = pending if pending is not None else self.all_chunks()
+            lex, tokens = LexicalIndex.build(chunks, self.analyzer, gen, cache, progress)
+            self._primed, self._pending = {}, None
             lex.save(bm25_dir, tokens)
             self._lexical = lex
             return lex

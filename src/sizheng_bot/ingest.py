@@ -55,6 +55,7 @@ def ingest(
     progress: Progress | None = None,
     names: dict[Path, str] | None = None,
     flush_chars: int = 300_000,
+    pool_min_bytes: int = POOL_MIN_BYTES,
 ) -> IngestReport:
     """Add or update documents; unchanged files are skipped; failures are reported per file.
 
@@ -63,7 +64,7 @@ def ingest(
     t0 = time.perf_counter()
     files = list(iter_files(paths))
     report = IngestReport()
-    pool = TokenPool(kb.analyzer) if _total_bytes(files) >= POOL_MIN_BYTES else None
+    pool = TokenPool(kb.analyzer) if _total_bytes(files) >= pool_min_bytes else None
     with kb.lock:
         known = kb.file_hashes()
         batch = _Batch(kb, pool)

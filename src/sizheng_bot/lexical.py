@@ -12,7 +12,6 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -115,7 +114,7 @@ class LexicalIndex:
         if self.word is not None and self.char is not None:
             self.word.save(tmp / "word", show_progress=False)  # type: ignore[attr-defined]
             self.char.save(tmp / "char", show_progress=False)  # type: ignore[attr-defined]
-        (tmp / _CHUNKS).write_text(json.dumps([asdict(c) for c in self.chunks], ensure_ascii=False), "utf-8")
+        (tmp / _CHUNKS).write_text(json.dumps([vars(c) for c in self.chunks], ensure_ascii=False), "utf-8")
         (tmp / _TOKENS).write_text(
             json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8"
         )

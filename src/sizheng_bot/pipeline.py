@@ -1,19 +1,41 @@
-"""Task pipeline: guard -> (rewrite) -> retrieve -> compose (offline | LLM) -> citations + quote check -> Result.
+"""Task pipeline: guard -> (rewrite) -> retrieve -> answerability -> compose (offline | LLM) -> quote check -> Result.
 
-STUB: a minimal working version so the edges can be built; the full pipeline replaces it.
+One path for the three tasks and both backends. The offline composer is the default and the fallback:
+any LLM failure (connection refused, 401, 429, 5xx, timeout, a broken stream, a bad prompt file) ends in
+the offline result with a warning carrying the error's Chinese message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from . import generate
+from .compose import Draft
+from .compose.answer import compose_answer, compose_not_found, wants_example
+from .compose.answerable import check
+from .compose.outline import compose_outline
+from .compose.plan import compose_plan
+from .compose.select import Unit, query_terms, scored_units
+from .errors import ConfigError, LLMError
 from .guard import classify
-from .types import Citation, Result, Task
+from .request import followup_query, is_followup, outline_params, plan_params
+from .types import Hit, Result, Status, Task
 
 if TYPE_CHECKING:
     from .assistant import Assistant
+
+log = logging.getLogger(__name__)
+
+ASK_K = 6
+DRAFT_K = 6
+DRAFT_MAX_HITS = 10
+EXAMPLE_BONUS = 0.3
+FALLBACK = "已改用离线摘编模式"
+SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +51,17 @@ class TaskRequest:
     form: str | None = None  # plan: 形式/时长
 
 
+@dataclass
+class Prepared:
+    """Everything both backends need: the passages, the offline draft, the prompt for the model."""
+
+    hits: list[Hit]
+    offline: Callable[[], Draft]
+    prompt: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+
+
 def run(asst: Assistant, req: TaskRequest) -> Result:
     result: Result | None = None
     for event in stream(asst, req):
@@ -40,17 +73,150 @@ def run(asst: Assistant, req: TaskRequest) -> Result:
 
 def stream(asst: Assistant, req: TaskRequest) -> Iterator[str | Result]:
     """Yields text deltas (LLM mode) and finally the Result."""
+    req = replace(req, history=tuple((str(u or ""), str(a or "")) for u, a in req.history))
     decision = classify(req.text, [u for u, _ in req.history])
-    if decision.kind != "ok":
+    if not decision.ok:
         yield Result(text=decision.message, mode="offline", status="refused", task=req.task)
         return
-    hits = asst.search(req.text, 5)
-    if not hits:
-        yield Result(text="知识库中未找到相关内容。", mode="offline", status="not_found", task=req.task)
+    warnings: list[str] = []
+    llm_on = asst.llm() is not None
+    query = req.text
+    if req.task == "ask" and req.history:
+        query, llm_on = _followup(asst, req, llm_on, warnings)
+    prep = _prepare(asst, req, query)
+    if not prep.hits:
+        yield _empty(req, warnings)
         return
-    cites = [
-        Citation(i, h.source, h.title, h.section, h.page, h.text, h.chunk_id) for i, h in enumerate(hits, 1)
-    ]
-    lines = ["> 离线摘编模式：以下内容摘编自知识库原文。", ""]
-    lines += [f"- {h.text[:120]} [{i}]" for i, h in enumerate(hits, 1)]
-    yield Result(text="\n".join(lines), mode="offline", status="answered", task=req.task, citations=cites)
+    if prep.gaps:
+        yield _finish(asst, req, prep.offline(), "offline", warnings)
+        return
+    if llm_on:
+        try:
+            yield from _llm(asst, req, prep, warnings)
+            return
+        except (LLMError, ConfigError) as exc:
+            log.warning("LLM mode failed, falling back to the offline composer: %s", exc)
+            warnings.append(f"{exc}；{FALLBACK}")
+    yield _finish(asst, req, prep.offline(), "offline", warnings)
+
+
+# --- query -------------------------------------------------------------------------------------------
+def _followup(asst: Assistant, req: TaskRequest, llm_on: bool, warnings: list[str]) -> tuple[str, bool]:
+    """A standalone query for a follow-up; the model rewrites it in LLM mode, a rule does offline."""
+    offline = followup_query(req.text, req.history)
+    llm = asst.llm()
+    if not llm_on or llm is None or not is_followup(req.text):
+        return offline, llm_on
+    try:
+        rewritten = generate.rewrite_query(llm, asst.prompts(), req.text, req.history)
+    except (LLMError, ConfigError) as exc:
+        log.warning("query rewrite failed: %s", exc)
+        warnings.append(f"{exc}；{FALLBACK}")
+        return offline, False
+    return (rewritten if rewritten != req.text else offline), True
+
+
+# --- retrieval and the offline draft ---------------------------------------------------------------
+def _units(asst: Assistant, hits: Sequence[Hit], query: str, bonus: float = 0.0) -> list[Unit]:
+    return scored_units(hits, query_terms(asst.analyzer, query, asst.kb_view().df), bonus)
+
+
+def _prepare(asst: Assistant, req: TaskRequest, query: str) -> Prepared:
+    if req.task == "outline":
+        return _prepare_outline(asst, req)
+    if req.task == "plan":
+        return _prepare_plan(asst, req)
+    hits = asst.search(query, ASK_K)
+    q = query_terms(asst.analyzer, query, asst.kb_view().df)
+    units = scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0)
+    gaps = check(query, units, q, asst.analyzer, asst.kb_view()).gaps if hits else []
+    if gaps:
+        return Prepared(hits, lambda: compose_not_found(gaps, units), gaps=gaps)
+    values = {"history": generate.history_text(req.history), "question": req.text}
+    return Prepared(hits, lambda: compose_answer(units), "answer", values)
+
+
+def _draft_hits(asst: Assistant, queries: Sequence[str]) -> list[Hit]:
+    """Several retrieval queries merged: each passage once, with its best score, best first."""
+    best: dict[str, Hit] = {}
+    for q in queries:
+        for h in asst.search(q, DRAFT_K):
+            if h.chunk_id not in best or h.score > best[h.chunk_id].score:
+                best[h.chunk_id] = h
+    return sorted(best.values(), key=lambda h: -h.score)[:DRAFT_MAX_HITS]
+
+
+def _facets(topic: str) -> list[str]:
+    """The topic's own parts (用好红色资源、传承红色基因 -> both halves) as extra queries."""
+    parts = [p for p in re.split(r"[、，,；;和与及]|——", topic) if len(p) >= 2]
+    return parts if len(parts) > 1 else []
+
+
+def _prepare_outline(asst: Assistant, req: TaskRequest) -> Prepared:
+    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history)
+    queries = [p.topic, req.text, f"{p.topic} 意义 作用", f"{p.topic} 问题 不足", f"{p.topic} 措施 做法 经验",
+               *_facets(p.topic)]  # fmt: skip
+    hits = _draft_hits(asst, queries)
+    units = _units(asst, hits, p.topic)
+    values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
+              "time_split": p.split_text}  # fmt: skip
+    return Prepared(hits, lambda: compose_outline(p, units), "outline", values)
+
+
+def _prepare_plan(asst: Assistant, req: TaskRequest) -> Prepared:
+    p = plan_params(req.text, req.topic, req.audience, req.form, req.history)
+    queries = [p.theme, req.text, f"{p.theme} 做法 活动", *_facets(p.theme)]
+    hits = _draft_hits(asst, queries)
+    units = _units(asst, hits, p.theme)
+
+    def units_for(query: str) -> list[Unit]:
+        extra = [h for h in asst.search(query, DRAFT_K) if all(h.chunk_id != o.chunk_id for o in hits)]
+        return _units(asst, [*hits, *extra], query)
+
+    values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form}
+    return Prepared(hits, lambda: compose_plan(p, req.text, units, units_for), "plan", values)
+
+
+# --- LLM mode ----------------------------------------------------------------------------------------
+def _llm(asst: Assistant, req: TaskRequest, prep: Prepared, warnings: list[str]) -> Iterator[str | Result]:
+    llm = asst.llm()
+    if llm is None:
+        raise LLMError("未配置大模型")
+    prompts = asst.prompts()
+    user = prompts.render(prep.prompt, context=generate.context_text(prep.hits), **prep.values)
+    parts: list[str] = []
+    for delta in llm.stream(prompts.render("system"), user):
+        parts.append(delta)
+        yield delta
+    cleaned = generate.clean_citations("".join(parts), prep.hits)
+    warnings.extend(cleaned.warnings)
+    status: Status = "not_found" if generate.says_not_found(cleaned.text, cleaned) else "answered"
+    text = generate.with_sources(cleaned.text, cleaned, SOURCES[req.task])
+    yield _finish(asst, req, Draft(text, status, cleaned.citations), "llm", warnings)
+
+
+# --- results -----------------------------------------------------------------------------------------
+def _finish(asst: Assistant, req: TaskRequest, draft: Draft, mode: str, warnings: list[str]) -> Result:
+    """Check every quotation against the knowledge base, flag what is not found, build the Result."""
+    text, checks = asst.verifier().verify(draft.text)
+    unverified = [c for c in checks if not c.found]
+    all_warnings = [*warnings, *draft.warnings]
+    if unverified:
+        log.warning("%d unverified quotations in a %s result", len(unverified), mode)
+        all_warnings.append(
+            f"有 {len(unverified)} 处引文未能在知识库中核实，已在文中标注【引文未核实】，请核对原文后再使用"
+        )
+    return Result(
+        text=text,
+        mode="llm" if mode == "llm" else "offline",
+        status=draft.status,
+        task=req.task,
+        citations=draft.citations,
+        warnings=all_warnings,
+        quotes=checks,
+    )
+
+
+def _empty(req: TaskRequest, warnings: list[str]) -> Result:
+    text = "知识库中未找到相关内容。知识库可能为空，请先上传或入库文件（sizheng-bot ingest），再提问。"
+    return Result(text=text, mode="offline", status="not_found", task=req.task, warnings=list(warnings))

@@ -1,0 +1,279 @@
+"""Task parameters read from the request text (explicit arguments win), and follow-up questions made whole.
+
+"15分钟" / "一刻钟" / "半小时" / "10分钟左右" → minutes; "青年干部" / "机关党员" / "新入职…" → audience;
+“…” / 题目定为… / 讲讲… → topic; "半天" / "2小时" / "一天" → a plan's duration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DEFAULT_MINUTES = 15
+DEFAULT_PLAN_MINUTES = 120
+DEFAULT_AUDIENCE = "机关党员干部"
+
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUM = r"[零一二两三四五六七八九十百]+"
+_NUM = rf"(?:\d+(?:\.\d+)?|{_CN_NUM})"
+
+
+def cn_number(word: str) -> int | None:
+    """Arabic or Chinese numerals up to 999 (十五, 二十, 一百二十) as an int."""
+    if re.fullmatch(r"\d+", word):
+        return int(word)
+    if not word or not re.fullmatch(_CN_NUM, word):
+        return None
+    total, current = 0, 0
+    for ch in word:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS[ch]
+    return total + current
+
+
+def _number(word: str) -> float | None:
+    if re.fullmatch(r"\d+\.\d+", word):
+        return float(word)
+    n = cn_number(word)
+    return float(n) if n is not None else None
+
+
+def parse_minutes(text: str) -> int | None:
+    """A duration in minutes: 15分钟, 十五分钟, 一刻钟, 半小时, 1个半小时, 2小时, 半天, 一天."""
+    t = text.replace(" ", "")
+    if m := re.search(rf"({_NUM})个?半(?:小时|钟头)", t):
+        n = _number(m.group(1))
+        return int(n * 60 + 30) if n is not None else None
+    if re.search(r"半个?(?:小时|钟头)", t):
+        return 30
+    if m := re.search(rf"({_NUM})个?(?:小时|钟头)", t):
+        n = _number(m.group(1))
+        return int(n * 60) if n is not None else None
+    if m := re.search(rf"({_NUM})\s*(?:分钟|min)", t):
+        n = _number(m.group(1))
+        return int(n) if n is not None else None
+    if m := re.search(rf"({_CN_NUM})刻钟", t):
+        n = cn_number(m.group(1))
+        return n * 15 if n else None
+    if "半天" in t:
+        return 180
+    if re.search(r"[一1]整?天|全天", t):
+        return 360
+    return None
+
+
+_AUDIENCES = (
+    "部队转业干部", "军转干部", "新入职干部", "新入职党员", "新入职人员", "新录用公务员", "新入职", "青年干部", "年轻干部",
+    "青年党员", "青年教师", "机关党员干部", "机关青年", "机关党员", "机关干部", "支部全体党员", "全体党员", "支部党员",
+    "党员干部", "入党积极分子", "发展对象", "预备党员", "离退休党员", "离退休干部", "老党员", "转业干部", "教职工",
+    "党务干部", "党支部书记", "支部书记", "领导干部", "团员青年", "党员",
+)  # fmt: skip
+_NEWCOMERS = re.compile(r"新入职的?([\u4e00-\u9fff]{0,3}?(?:干部|党员|人员|公务员|同志|青年|教师))?")
+_AUDIENCE_PATTERN = re.compile(
+    r"(?:面向|针对|对象(?:是|为)|给)([\u4e00-\u9fff]{2,10}?)(?:上|讲|开展|组织|的|，|。|$)"
+)
+
+
+def parse_audience(text: str) -> str | None:
+    if m := _NEWCOMERS.search(text):
+        return "新入职" + (m.group(1) or "干部")
+    for a in _AUDIENCES:
+        if a in text:
+            return a
+    m = _AUDIENCE_PATTERN.search(text)
+    return m.group(1) if m and not re.search(r"我|你|大家|帮|写", m.group(1)) else None
+
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,40})[”\"」』]")
+_TOPIC_PATTERNS = (
+    re.compile(
+        r"(?:题目|主题|课题|标题)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
+    ),
+    re.compile(
+        r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就)([^，。,；;！!？?\n]{2,40}?)(?:为主题|为题|这个主题|的微党课|的党课|的主题|，|。|$)"
+    ),
+)
+_ACTIVITY = re.compile(
+    r"主题党日|党日活动|活动|分享会|读书会|宣讲会|座谈会|交流会|报告会|知识竞赛|演讲比赛|观影会"
+)
+_ACT_VERB = re.compile(r".*(?:开展|组织|搞|办|举办|举行|进行|策划)(?:一次|一场|一期|一个|个|次)?")
+_DURATION_WORDS = re.compile(rf"{_NUM}个?(?:半)?(?:小时|钟头|分钟)|半天|一天|全天|左右|的$|^的")
+_TOPIC_TRIM = re.compile(r"^(?:一下|一次|一堂|一个|怎么|如何|怎样|我们|咱们)+|(?:的问题|问题|方面|的)$")
+_BOILERPLATE = re.compile(
+    r"帮我|帮忙|请|麻烦|给我|我们|咱们|支部|想|要|准备|安排|写|列|搭|拟|起草|一份|一个|一堂|一次|个|份|"
+    r"提纲|大纲|活动方案|方案|微党课|党课|主题党日|党日活动|活动|左右|大约|分钟|小时|一刻钟|半天|一天|的|去|到|"
+    r"[，。,.!！？?]"
+)
+
+
+def _strip_quotes(text: str) -> str:
+    return re.sub(r"[“”\"「」『』‘’《》]", "", text).strip()
+
+
+def parse_topic(text: str) -> str | None:
+    """The topic or theme named in a drafting request, without quotation marks."""
+    named = _TOPIC_PATTERNS[0].search(text)
+    if named and (q := _QUOTED.match(text, named.start(1))):
+        return _strip_quotes(q.group(1))
+    if named and len(_strip_quotes(named.group(1))) >= 2:
+        return _strip_quotes(named.group(1))
+    if m := _QUOTED.search(text):
+        return _strip_quotes(m.group(1))
+    for rx in _TOPIC_PATTERNS[1:]:
+        if m := rx.search(text):
+            topic = _TOPIC_TRIM.sub("", m.group(1).strip())
+            if len(topic) >= 2:
+                return _strip_quotes(topic)
+    return None
+
+
+def parse_theme(text: str) -> str | None:
+    """The theme of an activity: a quoted or named topic, else what is to be held (…开展一次X的主题党日)."""
+    if found := parse_topic(text):
+        return found
+    for clause in re.split(r"[，。,；;！!？?\n]", text):
+        m = _ACTIVITY.search(clause)
+        if not m:
+            continue
+        before = _ACT_VERB.sub("", clause[: m.start()])
+        theme = _DURATION_WORDS.sub("", _DURATION_WORDS.sub("", before)).strip("的 ")
+        if m.group(0) not in ("活动", "主题党日", "党日活动"):
+            theme += m.group(0)
+        if len(_BOILERPLATE.sub("", theme)) >= 2:
+            return _strip_quotes(theme)
+    return None
+
+
+def fallback_topic(text: str) -> str:
+    rest = re.sub(r"\d+|[一二三四五六七八九十]+(?=分钟)", "", _BOILERPLATE.sub("", text))
+    return _strip_quotes(rest)[:30] or "加强机关思想政治工作"
+
+
+@dataclass(frozen=True)
+class OutlineParams:
+    topic: str
+    audience: str
+    minutes: int
+    split: tuple[tuple[str, int], ...]
+
+    @property
+    def split_text(self) -> str:
+        return "，".join(f"{name}约{m}分钟" for name, m in self.split)
+
+
+def time_split(minutes: int) -> tuple[tuple[str, int], ...]:
+    """导入 ~2 min, three main parts, 互动讨论 for talks of 15 min and more, 结语 ~1–2 min; sums to ``minutes``."""
+    minutes = max(6, min(minutes, 90))
+    intro = 2 if minutes >= 10 else 1
+    closing = 2 if minutes >= 15 else 1
+    discussion = 2 if minutes >= 15 else 0
+    body = minutes - intro - closing - discussion
+    base, extra = divmod(body, 3)
+    parts = [base + (1 if i < extra else 0) for i in range(3)]
+    split = [("导入", intro), ("第一部分", parts[0]), ("第二部分", parts[1]), ("第三部分", parts[2])]
+    if discussion:
+        split.append(("互动讨论", discussion))
+    split.append(("结语", closing))
+    return tuple(split)
+
+
+def outline_params(
+    text: str,
+    topic: str | None,
+    audience: str | None,
+    minutes: int | None,
+    history: Sequence[tuple[str, str]] = (),
+) -> OutlineParams:
+    found_topic = topic or parse_topic(text) or _history_topic(history) or fallback_topic(text)
+    m = minutes or parse_minutes(text) or DEFAULT_MINUTES
+    who = _strip_quotes(audience or "") or parse_audience(text) or DEFAULT_AUDIENCE
+    return OutlineParams(_strip_quotes(found_topic), who, m, time_split(m))
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    theme: str
+    audience: str
+    form: str
+    minutes: int
+    party_day: bool
+
+
+def plan_params(
+    text: str,
+    theme: str | None,
+    audience: str | None,
+    form: str | None,
+    history: Sequence[tuple[str, str]] = (),
+) -> PlanParams:
+    found = theme or parse_theme(text) or _history_topic(history) or fallback_topic(text)
+    minutes = parse_minutes(form or "") or parse_minutes(text) or DEFAULT_PLAN_MINUTES
+    duration = _duration_label(form or "", text, minutes)
+    form = _strip_quotes(form or "") or None
+    form_text = f"{form}（{duration}）" if form and not parse_minutes(form) else (form or duration)
+    who = _strip_quotes(audience or "") or parse_audience(text) or DEFAULT_AUDIENCE
+    return PlanParams(_strip_quotes(found), who, form_text, minutes, "党日" in text or "党日" in (form or ""))
+
+
+def _duration_label(form: str, text: str, minutes: int) -> str:
+    for word in ("半天", "一天", "全天"):
+        if word in form or word in text:
+            return word
+    return f"约{minutes // 60}小时" if minutes % 60 == 0 else f"约{minutes}分钟"
+
+
+def _history_topic(history: Sequence[tuple[str, str]]) -> str | None:
+    """The subject of the conversation so far: the last user question, as a topic."""
+    for user, _ in reversed(history):
+        if user.strip():
+            return parse_topic(user) or _question_topic(user)
+    return None
+
+
+def _question_topic(question: str) -> str:
+    core = re.sub(r"[？?。！!，,].*$", "", question.strip())
+    core = re.sub(r"(?:怎么|如何|怎样)(?:搞|做|开展|抓|办)?.*$|应该.*$|有什么.*$|有哪些.*$", "", core)
+    return _strip_quotes(core)[:30] or _strip_quotes(question)[:30]
+
+
+# --- follow-up questions ----------------------------------------------------------------------------
+_FOLLOWUP_START = re.compile(
+    r"^(?:那么?|那这个|这个|这样|这些|那些|上面|上述|刚才|前面|它|他们|其中|具体|还有|另外|再|如果|那如果)"
+)
+_PRONOUN = re.compile(r"这个|那个|这些|那些|这样|上面|上述|刚才|前面说的|它们?|其")
+_DROP = re.compile(
+    r"^(?:那么?|那这个|还有|另外|再|那如果)|这个|那个|这些|那些|上面说的|上述|刚才说的|前面说的"
+)
+
+
+def is_followup(question: str) -> bool:
+    q = question.strip()
+    return len(q) <= 24 and bool(_FOLLOWUP_START.search(q) or _PRONOUN.search(q))
+
+
+def followup_query(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """A self-contained retrieval query: the last user turn plus the follow-up without its pronouns."""
+    if not history or not is_followup(question):
+        return question
+    last = next((u for u, _ in reversed(history) if u.strip()), "")
+    rest = _DROP.sub("", question.strip())
+    return f"{last.strip()} {rest}".strip()
