@@ -180,3 +180,8 @@ def test_refusal_messages_share_no_text_with_the_prompt_rules() -> None:
     for message in messages:
         shared = {message[i : i + 8] for i in range(len(message) - 7) if message[i : i + 8] in rules}
         assert not shared, shared
+
+
+def test_government_body_keeps_entertainment_word_in_scope() -> None:
+    assert classify("县税务局“纳税服务明星”评选的具体评分标准是什么？").kind == "ok"
+    assert classify("最近哪个明星的演唱会值得去").kind == "out_of_scope"

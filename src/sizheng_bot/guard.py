@@ -246,7 +246,7 @@ DOMAIN_TERMS = _lexicon(
         "organisation": {
             3.0: "机关 干部 廉政 廉洁 作风 纪律 纪检 巡视 巡察 共青团 团员 团委 工会 统战 群众 公务员 干警 教职工 "
             "书记 班子 述职 组织部 宣传部 通讯员 内部刊物 新媒体 机构改革 转业",
-            2.0: "职工 单位 领导 基层 考核 制度 队伍 凝聚力 积极性 志愿 团建 关爱 慰问 红歌",
+            2.0: "职工 单位 领导 基层 考核 制度 队伍 凝聚力 积极性 志愿 团建 关爱 慰问 红歌 评选 评比 表彰 评优 评先",
         },
         "management": {
             2.0: "上班 工作时间 影响工作 做工作 怎么管 如何管理 怎么教育 怎么引导 疏导 谈话",
@@ -257,6 +257,8 @@ DOMAIN_TERMS = _lexicon(
         },
     }
 )
+# a named government body (县税务局, 市委办公厅, 省直机关…) puts a request in our users' world
+_GOV_UNIT = re.compile(r"[省市县区乡镇][^，。,？?]{0,8}(?:局|委|办|厅|院|部|中心|机关)")
 STRONG_DOMAIN = 2.0  # one domain term of at least this weight keeps a request in scope
 OFF_TOPIC_MIN = 2.0  # off-topic evidence needed before refusing at all
 DOMINANCE = 2.5  # off-topic score must exceed the domain score this many times over
@@ -280,7 +282,7 @@ def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     if off < OFF_TOPIC_MIN:
         return False
     domain, strongest = _score(compact, DOMAIN_TERMS)
-    if strongest >= STRONG_DOMAIN:
+    if strongest >= STRONG_DOMAIN or _GOV_UNIT.search(compact):
         return False
     past = [_compact(turn) for turn in history[-HISTORY_TURNS:]]
     domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))
