@@ -109,9 +109,36 @@ def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
     from sizheng_bot.ingest import ingest
 
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(KNOWLEDGE))
-    rep = ingest(kb, [KNOWLEDGE], chunk_size=assistant.settings.chunk_size, flush_chars=5000, pool_min_bytes=0)
+    rep = ingest(
+        kb, [KNOWLEDGE], chunk_size=assistant.settings.chunk_size, flush_chars=5000, pool_min_bytes=0
+    )
     assert not rep.failed
     ours = kb.lexical()
     ref = assistant.kb.lexical()
     assert [c.id for c in ours.chunks] == [c.id for c in ref.chunks]
     assert ours.word.vocab_dict == ref.word.vocab_dict  # same tokens, whichever process cut them
+
+
+def test_search_does_not_wait_for_a_write(fresh_assistant) -> None:
+    """Chat stays responsive during an upload: readers get the last consistent index."""
+    import threading
+    import time
+
+    fresh_assistant.search("谈心谈话", 3)  # index loaded
+    held = threading.Event()
+    release = threading.Event()
+
+    def writer() -> None:
+        with fresh_assistant.kb.lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    held.wait(5)
+    t0 = time.perf_counter()
+    hits = fresh_assistant.search("谈心谈话", 3)
+    waited = time.perf_counter() - t0
+    release.set()
+    t.join()
+    assert hits and waited < 2.0

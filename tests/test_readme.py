@@ -12,7 +12,9 @@ def test_every_setting_is_in_the_readme_table() -> None:
     documented = set(re.findall(r"`(SIZHENG_[A-Z_]+)`", readme))
     fields = {f"SIZHENG_{name.upper()}" for name in Settings.model_fields}
     assert fields <= documented, f"missing in README: {sorted(fields - documented)}"
-    assert documented <= fields | {"SIZHENG_"}, f"README documents unknown settings: {sorted(documented - fields)}"
+    assert documented <= fields | {"SIZHENG_"}, (
+        f"README documents unknown settings: {sorted(documented - fields)}"
+    )
 
 
 def test_every_setting_has_a_description() -> None:

@@ -147,7 +147,7 @@ class KnowledgeBase:
                 )
                 if dense_col is not None and self.dense is not None:
                     self._add_dense_rows(dense_col, chunks)
-            self._lexical = None
+            # readers keep self._lexical (the previous generation) until the rebuild replaces it
             if base is not None:  # the delta is known exactly: no need to read every chunk back from Chroma
                 gone = set(replace) | {src for src, _, _, _ in docs}
                 merged = [c for c in base if c.source not in gone] + [c for _, cs, _, _ in docs for c in cs]
@@ -208,27 +208,40 @@ class KnowledgeBase:
         return [DocInfo(s, first[s].title, counts[s], chars[s], fmt[s]) for s in sorted(counts)]
 
     def lexical(self, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
-        """The BM25 side, loaded from disk when fresh, else rebuilt from Chroma."""
-        with self.lock:
-            gen = self.generation()
-            if self._lexical is not None and self._lexical.generation == gen:
-                return self._lexical
-            bm25_dir = self.data_dir / "bm25"
-            if LexicalIndex.saved_generation(bm25_dir) == gen and gen > 0:
-                self._lexical = LexicalIndex.load(bm25_dir)
-                return self._lexical
-            if gen == 0 and not self.exists():
-                self._lexical = LexicalIndex([], None, None, 0)
-                return self._lexical
-            log.info("rebuilding BM25 index from Chroma (generation %d)", gen)
-            cache = LexicalIndex.load_tokens(bm25_dir) | self._primed
-            pending = self._pending[1] if self._pending is not None and self._pending[0] == gen else None
-            chunks = pending if pending is not None else self.all_chunks()
-            lex, tokens = LexicalIndex.build(chunks, self.analyzer, gen, cache, progress)
-            self._primed, self._pending = {}, None
-            lex.save(bm25_dir, tokens)
-            self._lexical = lex
-            return lex
+        """The BM25 side, loaded from disk when fresh, else rebuilt from Chroma.
+
+        While another thread writes (ingest, remove), readers get the last consistent index at once
+        instead of waiting for the write to finish.
+        """
+        previous = self._lexical
+        if not self.lock.acquire(blocking=previous is None):
+            assert previous is not None
+            return previous
+        try:
+            return self._lexical_locked(progress)
+        finally:
+            self.lock.release()
+
+    def _lexical_locked(self, progress: Callable[[int, int], None] | None) -> LexicalIndex:
+        gen = self.generation()
+        if self._lexical is not None and self._lexical.generation == gen:
+            return self._lexical
+        bm25_dir = self.data_dir / "bm25"
+        if LexicalIndex.saved_generation(bm25_dir) == gen and gen > 0:
+            self._lexical = LexicalIndex.load(bm25_dir)
+            return self._lexical
+        if gen == 0 and not self.exists():
+            self._lexical = LexicalIndex([], None, None, 0)
+            return self._lexical
+        log.info("rebuilding BM25 index from Chroma (generation %d)", gen)
+        cache = LexicalIndex.load_tokens(bm25_dir) | self._primed
+        pending = self._pending[1] if self._pending is not None and self._pending[0] == gen else None
+        chunks = pending if pending is not None else self.all_chunks()
+        lex, tokens = LexicalIndex.build(chunks, self.analyzer, gen, cache, progress)
+        self._primed, self._pending = {}, None
+        lex.save(bm25_dir, tokens)
+        self._lexical = lex
+        return lex
 
     def vector_query(self, vec: np.ndarray, k: int, dense: bool) -> list[tuple[str, float]]:
         col = self.dense_collection() if dense else self.collection()

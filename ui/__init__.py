@@ -1,0 +1,1 @@
+"""The web page of 思政助手 (Gradio): layout, handlers, rendering, theme."""
