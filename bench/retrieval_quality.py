@@ -19,6 +19,16 @@ def row(name: str, rep) -> dict:  # type: ignore[no-untyped-def]
     return {"system": name} | rep.summary()
 
 
+def combine(items: list[dict], n: int) -> list[dict]:
+    """Consecutive dev items glued into one n-part question whose gold is all their documents."""
+    groups = zip(*(items[i::n] for i in range(n)), strict=False)
+    return [
+        {"id": "+".join(x["id"] for x in g), "question": "".join(x["question"] for x in g),
+         "gold_doc_ids": [d for x in g for d in x["gold_doc_ids"]]}
+        for g in groups
+    ]  # fmt: skip
+
+
 def run(data: Path, crud: bool) -> list[dict]:
     out = []
     asst = Assistant.from_settings(settings(data / "seed"))
@@ -47,6 +57,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = run(args.data or Path(tmp), args.crud)
+    print("* multi-document proxy: CRUD dev questions about different documents concatenated (2 or 3 per item)")
     print(f"{'set':<9} {'system':<22} {'items':>5} {'hit@5':>6} {'rec@5':>6} {'all@5':>6} {'MRR':>6}")
     for r in rows:
         print(f"{r['set']:<9} {r['system']:<22} {r['items']:>5} {r['hit@5']:>6.3f} {r['recall@5']:>6.3f} "

@@ -62,3 +62,26 @@ def test_seed_hit_rule_matches_spec() -> None:
     assert seed_hit("a.txt", "……机关近5000个党支部召开解放思想专题组织生活会。", gold)
     assert not seed_hit("b.txt", "机关近5000个党支部召开解放思想专题组织生活会", gold)
     assert not seed_hit("a.txt", "党支部", gold)
+
+
+def test_multi_part_question_reaches_every_document(tmp_path) -> None:
+    """Several questions in one request, each about another document: every document is in the top 5."""
+    from sizheng_bot.assistant import Assistant
+
+    from conftest import make_settings
+
+    asst = Assistant.from_settings(make_settings(tmp_path / "d"))
+    docs = {
+        "甲.txt": "华中科技大学本科生线上报到时间为8月13日至16日。研究生线上报到时间为8月17日至20日。",
+        "乙.txt": "湖北省春运期间发送旅客3465万人次，同比增长28%。铁路部门加开临客列车。",
+        "丙.txt": "成都大运会共有113个国家和地区的运动员参赛。赛事志愿者超过两万人。",
+    }
+    # distractors that share the first document's words, so one document could crowd out the rest
+    for i in range(6):
+        docs[f"干扰{i}.txt"] = f"华中科技大学第{i}期新闻：本科生和研究生的报到安排与线上报到流程说明，报到时间另行通知。"
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    asst.ingest([tmp_path / n for n in docs])
+    q = "华中科技大学本科生线上报到时间是什么时候？湖北省春运发送旅客多少人次？成都大运会有多少个国家和地区的运动员参赛？"
+    sources = {h.source for h in asst.search(q, 5)}
+    assert {"甲.txt", "乙.txt", "丙.txt"} <= sources

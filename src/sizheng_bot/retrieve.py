@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,10 @@ class RetrievalParams:
     dense_weight: float = 0.0
     candidates: int = 50
     use_synonyms: bool = True
+    # multi-part requests (several questions in one, often about different documents): each chunk also
+    # scores as its best sub-question, and no document takes more than its share of the k slots
+    split_weight: float = 1.0
+    split_min_terms: int = 3  # a sub-question needs this many content words to count on its own
 
 
 class Retriever:
@@ -41,15 +46,23 @@ class Retriever:
         if not lex.chunks or not query.strip():
             return []
         fused = self.fused_scores(lex, query)
+        parts = [q for q in sub_questions(query) if len(set(self.analyzer.words(q))) >= self.params.split_min_terms]
+        cap = k
+        if len(parts) >= 2 and self.params.split_weight > 0:
+            per = np.stack([_norm(self.fused_scores(lex, p)) for p in parts])
+            fused = _norm(fused) + self.params.split_weight * per.max(axis=0)
+            cap = max(1, -(-k // len(parts)))
         order = np.argsort(-fused)
+        per_source: dict[str, int] = {}
         hits: list[Hit] = []
         chosen: list[Chunk] = []
         for i in order[: max(k * 4, k + 10)]:
             if fused[i] <= 0:
                 break
             c = lex.chunks[int(i)]
-            if any(_redundant(c, o) for o in chosen):
+            if any(_redundant(c, o) for o in chosen) or per_source.get(c.source, 0) >= cap:
                 continue
+            per_source[c.source] = per_source.get(c.source, 0) + 1
             chosen.append(c)
             hits.append(_hit(c, float(fused[i])))
             if len(hits) >= k:
@@ -81,6 +94,15 @@ class Retriever:
             if i is not None:
                 out[i] = max(sim, 0.0)
         return _norm(out)
+
+
+_PART_END = re.compile(r"(?<=[？?！!；;。\n])")
+
+
+def sub_questions(query: str, min_chars: int = 6) -> list[str]:
+    """The separate questions of a multi-part request (each long enough to search on its own)."""
+    parts = [p.strip() for p in _PART_END.split(query) if p.strip()]
+    return [p for p in parts if len(p) >= min_chars]
 
 
 def _norm(x: np.ndarray) -> np.ndarray:
