@@ -422,7 +422,10 @@ def test_title_named_by_the_file_wins_over_a_cover_line(tmp_path) -> None:
     from sizheng_bot.loaders import load
 
     f = tmp_path / "加强机关思想政治工作的研究_平昌县.txt"
-    f.write_text("巴中市哲学社会科学规划项目\n\n(2024年度)\n\n加强机关思想政治工作的研究\n\n一、引言\n\n正文内容。\n", "utf-8")
+    f.write_text(
+        "巴中市哲学社会科学规划项目\n\n(2024年度)\n\n加强机关思想政治工作的研究\n\n一、引言\n\n正文内容。\n",
+        "utf-8",
+    )
     assert clean_document(load(f)).title == "加强机关思想政治工作的研究"
     g = tmp_path / "notes.txt"
     g.write_text("机关党建工作要点\n\n正文内容。\n", "utf-8")

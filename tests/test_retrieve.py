@@ -64,24 +64,36 @@ def test_seed_hit_rule_matches_spec() -> None:
     assert not seed_hit("a.txt", "党支部", gold)
 
 
-def test_multi_part_question_reaches_every_document(tmp_path) -> None:
-    """Several questions in one request, each about another document: every document is in the top 5."""
+@pytest.mark.skipif(
+    not (SHARED_EVAL / "crud_dev_docs.jsonl").exists(), reason="shared/eval not beside the checkout"
+)
+def test_multi_document_questions_reach_every_document(tmp_path) -> None:
+    """Three dev questions about different news documents asked in one request: all three in the top 5.
+
+    Without per-sub-question coverage the best-matching document crowds the others out (all-gold@5 0.53).
+    """
+    import json
+
     from sizheng_bot.assistant import Assistant
 
     from conftest import make_settings
 
-    asst = Assistant.from_settings(make_settings(tmp_path / "d"))
-    docs = {
-        "甲.txt": "华中科技大学本科生线上报到时间为8月13日至16日。研究生线上报到时间为8月17日至20日。",
-        "乙.txt": "湖北省春运期间发送旅客3465万人次，同比增长28%。铁路部门加开临客列车。",
-        "丙.txt": "成都大运会共有113个国家和地区的运动员参赛。赛事志愿者超过两万人。",
-    }
-    # distractors that share the first document's words, so one document could crowd out the rest
-    for i in range(6):
-        docs[f"干扰{i}.txt"] = f"华中科技大学第{i}期新闻：本科生和研究生的报到安排与线上报到流程说明，报到时间另行通知。"
-    for name, text in docs.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    asst.ingest([tmp_path / n for n in docs])
-    q = "华中科技大学本科生线上报到时间是什么时候？湖北省春运发送旅客多少人次？成都大运会有多少个国家和地区的运动员参赛？"
-    sources = {h.source for h in asst.search(q, 5)}
-    assert {"甲.txt", "乙.txt", "丙.txt"} <= sources
+    items = load_items(SHARED_EVAL / "crud_dev.jsonl")[:45]
+    gold = {d for it in items for d in it["gold_doc_ids"]}
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    distractors = 0
+    for line in (SHARED_EVAL / "crud_dev_docs.jsonl").read_text(encoding="utf-8").splitlines():
+        d = json.loads(line)
+        if d["doc_id"] in gold or distractors < 400:
+            distractors += d["doc_id"] not in gold
+            (corpus / f"{d['doc_id']}.txt").write_text(d["text"], encoding="utf-8")
+    asst = Assistant.from_settings(make_settings(tmp_path / "data"))
+    asst.ingest([corpus])
+    triples = [
+        {"id": a["id"], "question": a["question"] + b["question"] + c["question"],
+         "gold_doc_ids": a["gold_doc_ids"] + b["gold_doc_ids"] + c["gold_doc_ids"]}
+        for a, b, c in zip(items[0::3], items[1::3], items[2::3], strict=True)
+    ]  # fmt: skip
+    rep = evaluate_retrieval(triples, asst.search, 5)
+    assert rep.all_gold >= 0.9, rep.summary()

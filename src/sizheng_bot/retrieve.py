@@ -28,8 +28,9 @@ class RetrievalParams:
     dense_weight: float = 0.0
     candidates: int = 50
     use_synonyms: bool = True
-    # multi-part requests (several questions in one, often about different documents): each chunk also
-    # scores as its best sub-question, and no document takes more than its share of the k slots
+    # multi-part requests (several questions in one, often about different documents): each sub-question's
+    # best passage is guaranteed a slot, every chunk also scores as its best sub-question, and no document
+    # takes more than its share of the k slots
     split_weight: float = 1.0
     split_min_terms: int = 3  # a sub-question needs this many content words to count on its own
 
@@ -48,11 +49,14 @@ class Retriever:
         fused = self.fused_scores(lex, query)
         parts = [q for q in sub_questions(query) if len(set(self.analyzer.words(q))) >= self.params.split_min_terms]
         cap = k
+        first: list[int] = []
         if len(parts) >= 2 and self.params.split_weight > 0:
             per = np.stack([_norm(self.fused_scores(lex, p)) for p in parts])
             fused = _norm(fused) + self.params.split_weight * per.max(axis=0)
             cap = max(1, -(-k // len(parts)))
-        order = np.argsort(-fused)
+            # each sub-question's own best passage gets a slot, best overall first
+            first = sorted({int(np.argmax(row)) for row in per if row.max() > 0}, key=lambda i: -fused[i])
+        order = list(dict.fromkeys(first + [int(i) for i in np.argsort(-fused)]))
         per_source: dict[str, int] = {}
         hits: list[Hit] = []
         chosen: list[Chunk] = []
