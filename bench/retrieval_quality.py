@@ -57,7 +57,9 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = run(args.data or Path(tmp), args.crud)
-    print("* multi-document proxy: CRUD dev questions about different documents concatenated (2 or 3 per item)")
+    print(
+        "* multi-document proxy: CRUD dev questions about different documents concatenated (2 or 3 per item)"
+    )
     print(f"{'set':<9} {'system':<22} {'items':>5} {'hit@5':>6} {'rec@5':>6} {'all@5':>6} {'MRR':>6}")
     for r in rows:
         print(f"{r['set']:<9} {r['system']:<22} {r['items']:>5} {r['hit@5']:>6.3f} {r['recall@5']:>6.3f} "

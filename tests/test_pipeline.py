@@ -189,3 +189,29 @@ def test_verifier_and_answers_follow_a_new_document(fresh_assistant, tmp_path) -
     assert fresh_assistant.verifier().check("青年理论学习小组每月开展一次读书分享会").found
     r = fresh_assistant.ask("青年理论学习小组多久开展一次读书分享会？")
     assert r.status == "answered" and any(c.source == "新上传的制度.txt" for c in r.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "党委委员一人要包几个支部",  # the counted noun (支部) is also a question word: 三至四个党支部 answers it
+        "国安厅在意识形态常态化方面建了哪几项制度？",  # "which items" wants a list, not a number
+        "市委党校后来把支部调成了几个？分别是哪些",  # the document named only in the passage's title
+    ],
+)
+def test_answerable_colloquial_questions_are_answered(assistant, question) -> None:
+    assert assistant.ask(question).status == "answered"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "八步沙六老汉是哪一年被评为道德模范的？",
+        "谈心谈话制度是哪一年开始实行的？",  # 每月/每季度 is not a year
+        "市委党校一共有多少名党员？",
+    ],
+)
+def test_missing_specifics_are_not_found(assistant, question) -> None:
+    r = assistant.ask(question)
+    assert r.status == "not_found"
+    assert "未找到" in r.text

@@ -255,7 +255,9 @@ def _finish(text: str) -> str:
 def _clean_title(doc: Document, blocks: list[Block]) -> str:
     title = _finish(_HSPACE.sub(" ", _INVISIBLE.sub("", doc.title)).replace("\n", " "))
     stem = Path(doc.source).stem
-    if title not in stem:  # a cover-page line (项目名称, 单位名) often precedes the real title, which the file is named after
+    if (
+        title not in stem
+    ):  # a cover-page line (项目名称, 单位名) often precedes the real title, which the file is named after
         for block in blocks[:40]:
             line = block.text.strip()
             if 6 <= len(line) <= 60 and line in stem:

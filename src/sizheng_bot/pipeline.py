@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from . import generate
 from .compose import Draft
 from .compose.answer import compose_answer, compose_not_found, wants_example
-from .compose.answerable import check
+from .compose.answerable import asked_kinds, carries, check
 from .compose.outline import compose_outline
 from .compose.plan import compose_plan
 from .compose.select import Unit, query_terms, scored_units
@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ASK_K = 6
+FOLLOWING = 3  # top hits whose next chunk is also offered to the composer
 DRAFT_K = 6
 DRAFT_MAX_HITS = 10
 EXAMPLE_BONUS = 0.3
+SPECIFIC_BONUS = 0.3
 FALLBACK = "已改用离线摘编模式"
 SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
 
@@ -127,8 +129,13 @@ def _prepare(asst: Assistant, req: TaskRequest, query: str) -> Prepared:
     if req.task == "plan":
         return _prepare_plan(asst, req)
     hits = asst.search(query, ASK_K)
+    hits += asst.retriever.following(hits, FOLLOWING)
     q = query_terms(asst.analyzer, query, asst.kb_view().df)
     units = scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0)
+    kinds = asked_kinds(query)
+    if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
+        units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and carries(kinds, u.text) else u
+                 for u in units]  # fmt: skip
     gaps = check(query, units, q, asst.analyzer, asst.kb_view()).gaps if hits else []
     if gaps:
         return Prepared(hits, lambda: compose_not_found(gaps, units), gaps=gaps)

@@ -47,7 +47,9 @@ class Retriever:
         if not lex.chunks or not query.strip():
             return []
         fused = self.fused_scores(lex, query)
-        parts = [q for q in sub_questions(query) if len(set(self.analyzer.words(q))) >= self.params.split_min_terms]
+        parts = [
+            q for q in sub_questions(query) if len(set(self.analyzer.words(q))) >= self.params.split_min_terms
+        ]
         cap = k
         first: list[int] = []
         if len(parts) >= 2 and self.params.split_weight > 0:
@@ -72,6 +74,22 @@ class Retriever:
             if len(hits) >= k:
                 break
         return hits
+
+    def following(self, hits: list[Hit], top: int = 3) -> list[Hit]:
+        """The chunk right after each of the ``top`` hits in its document (a sentence that answers the
+        question often opens the next chunk), as extra lower-ranked hits not already in ``hits``."""
+        lex = self.kb.lexical()
+        have = {h.chunk_id for h in hits}
+        out: list[Hit] = []
+        for h in hits[:top]:
+            i = lex.pos.get(h.chunk_id)
+            if i is None or i + 1 >= len(lex.chunks):
+                continue
+            nxt = lex.chunks[i + 1]
+            if nxt.source == h.source and nxt.id not in have:
+                have.add(nxt.id)
+                out.append(_hit(nxt, h.score * 0.5))
+        return out
 
     def fused_scores(self, lex: LexicalIndex, query: str) -> np.ndarray:
         p = self.params

@@ -27,6 +27,7 @@ def compose_answer(units: Sequence[Unit]) -> Draft:
     if not chosen:
         chosen = select(units, 3, 0.0, 0.0)
     chosen += _examples_after(chosen, units)
+    chosen = _with_enumerations(chosen, units)
     book = CitationBook()
     groups = sorted(group(chosen), key=lambda g: -max(u.score for u in g[2]))
     titles = list(dict.fromkeys(doc_name(g[2][0].hit) for g in groups))
@@ -81,6 +82,45 @@ def _examples_after(chosen: list[Unit], units: Sequence[Unit]) -> list[Unit]:
             continue
         extra.append(nxt)
     return extra
+
+
+_ANNOUNCE = re.compile(
+    r"[几两二三四五六七八九十\d]+(?:点|个方面|条|项|个|步|方面)[:：]|如下[:：]|[:：]\s*一是"
+)
+_INNER_ITEM = re.compile(r"^[二三四五六七八九十]是")
+MAX_LIST_UNITS = 4
+
+
+def _with_enumerations(chosen: list[Unit], units: Sequence[Unit]) -> list[Unit]:
+    """Keep a list with what announces it: a chosen unit followed by "注意做到三点：一是…" or by 二是/三是
+    items in the same passage brings those units along (a list cut after its first item misleads)."""
+    by_key = {(u.hit.chunk_id, u.order): u for u in units}
+    taken = {(u.hit.chunk_id, u.order) for u in chosen}
+    out: list[Unit] = []
+    for u in chosen:
+        out.append(u)
+        key = (u.hit.chunk_id, u.order + 1)
+        nxt = by_key.get(key)
+        in_list = "一是" in u.text or bool(_ANNOUNCE.search(u.text))
+        if nxt is not None and key not in taken and _ANNOUNCE.search(nxt.text) and len(out) < MAX_POINTS + 4:
+            out.append(nxt)
+            taken.add(key)
+            in_list, key = True, (key[0], key[1] + 1)
+            nxt = by_key.get(key)
+        added = 0
+        while (
+            in_list
+            and nxt is not None
+            and key not in taken
+            and _INNER_ITEM.match(nxt.text)
+            and added < MAX_LIST_UNITS
+        ):
+            out.append(nxt)
+            taken.add(key)
+            added += 1
+            key = (key[0], key[1] + 1)
+            nxt = by_key.get(key)
+    return out
 
 
 def doc_name(hit: Hit) -> str:

@@ -56,9 +56,11 @@ class Demand:
 
 DEMANDS = (
     Demand("list_n", re.compile(rf"哪(?P<n>[{_NUM}]+|\d+)(?:条|项|个|点|种|步|类|方面|句)"), "逐条内容"),
+    Demand("list_some", re.compile(r"哪几(?:条|项|个|点|种|类|方面|句|件|方)"), "逐条内容"),
     Demand("steps", re.compile(r"哪几步|几步|步骤|流程|程序|环节"), "具体步骤"),
     Demand("ratio", re.compile(r"权重|比重|比例|占比|分值|百分之|打分"), "具体比例或权重"),
     Demand("duration", re.compile(r"多长时间|多久|多长|期限|几年|几个月|几天"), "具体时长"),
+    Demand("year", re.compile(r"哪一?年|几几年|什么年份|年份"), "具体年份"),
     Demand("date", re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期"), "具体时间"),
     Demand(
         "which",
@@ -79,8 +81,9 @@ _EVIDENCE = {
     ),
     "ratio": re.compile(rf"\d+(?:\.\d+)?\s*(?:%|％|分|成)|百分之|[{_NUM}]成"),
     "duration": re.compile(
-        rf"(?:\d+|[{_NUM}半]+)\s*(?:年|个月|天|日|周|小时|分钟)|每(?:半年|季度|年|月|周|天|日)|定期"
+        rf"(?:\d+|[{_NUM}半]+)\s*(?:年|个月|天|日|周|小时|分钟)|每(?:半年|季度|年|月|周|天|日)"
     ),
+    "year": re.compile(r"(?:19|20)\d{2}\s*年|[〇零一二][〇零一二三四五六七八九]{3}年"),
     "date": re.compile(rf"(?:19|20)\d{{2}}\s*年|\d{{1,2}}\s*月|[{_NUM}]+月|每(?:月|周|季度|年)"),
 }
 _MARKER = re.compile(
@@ -119,6 +122,22 @@ def check(
     if not result.gaps and relevance(units, q) < RELEVANCE_MIN:
         result.gaps.append("与这个问题直接相关的内容")
     return result
+
+
+def asked_kinds(question: str) -> list[Demand]:
+    """The kinds of specifics the question asks for (a duration, a count, a year, a list…)."""
+    return [d for d in DEMANDS if d.ask.search(question)]
+
+
+def carries(kinds: Sequence[Demand], text: str) -> bool:
+    """Whether ``text`` holds a specific of one of those kinds (a number with a measure word, a date…)."""
+    t = squash(text)
+    for d in kinds:
+        if d.kind in _EVIDENCE and _EVIDENCE[d.kind].search(t):
+            return True
+        if d.kind in ("steps", "list_n", "list_some") and _items(t) >= 2:
+            return True
+    return False
 
 
 def relevance(units: Sequence[Unit], q: QueryTerms) -> float:
@@ -198,8 +217,9 @@ def _satisfied(
         by_passage.setdefault(u.hit.chunk_id, []).append(u)
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
+        context = squash(f"{us[0].hit.title}{us[0].hit.section}")
         for j, u in enumerate(us):
-            text = squash(u.text)
+            text = squash(u.text) + context
             cover = sum(w for a, w in weights.items() if a in text) / total
             if cover < ANCHOR_MIN:
                 continue
@@ -212,7 +232,7 @@ def _satisfied(
 def _has_evidence(demand: Demand, m: re.Match[str], window: str, anchors: list[str], thing: str) -> bool:
     text = squash(window)
     for a in anchors:
-        if a != thing:
+        if a not in thing:
             text = text.replace(a, "\x00")  # a number inside the asked-about name is not an answer
     if demand.kind == "count":
         return _has_count(text, thing)
@@ -222,6 +242,8 @@ def _has_evidence(demand: Demand, m: re.Match[str], window: str, anchors: list[s
         return bool(_EVIDENCE[demand.kind].search(text))
     if demand.kind == "steps":
         return len(_MARKER.findall(text)) >= 2
+    if demand.kind == "list_some":
+        return _items(text) >= 2
     return _items(text) >= _number(m.group("n"))
 
 
