@@ -49,14 +49,14 @@ def chunk_texts(assistant) -> list[str]:  # type: ignore[no-untyped-def]
 def test_stream_yields_deltas_then_a_cleaned_result(assistant, fake_llm: FakeOpenAI, chunk_texts) -> None:  # type: ignore[no-untyped-def]
     fake_llm.reply = (
         "谈心谈话要经常化、制度化[2]。习近平总书记强调“谈心谈话是法宝中的法宝”[1]。"
-        f"红色资源要用好：“{KB_QUOTE}”[1]。另见材料[9]。"
+        f"红色资源要用好：“{KB_QUOTE}”[1]。另见材料[42]。"
     )
     events = list(llm_assistant(assistant, fake_llm.base_url).stream(TaskRequest("ask", QUESTION)))
     result = final(events)
     assert len(events) >= 4 and "".join(e for e in events[:-1] if isinstance(e, str)) == fake_llm.reply
     assert (result.mode, result.status, result.task) == ("llm", "answered", "ask")
-    # markers: [9] removed and reported; the rest renumbered in order of first use
-    assert "[9]" not in result.text and any("[9]" in w for w in result.warnings)
+    # markers: [42] removed and reported; the rest renumbered in order of first use
+    assert "[42]" not in result.text and any("[42]" in w for w in result.warnings)
     assert result.text.startswith("谈心谈话要经常化、制度化[1]。") and "”[2]" in result.text
     assert [c.n for c in result.citations] == [1, 2]
     assert all(any(c.quote in t for t in chunk_texts) for c in result.citations)
