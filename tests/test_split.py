@@ -110,3 +110,13 @@ def test_shipped_reports_section_paths_and_boundaries() -> None:
     assert any(s.startswith("四、加强机关思想政治工作的措施 > ") for s in seen_sections)
     # the PDF-extracted report runs headings inline; they must still become sections
     assert any(s.startswith("三、对加强和改进机关意识形态工作的几点建议") for s in seen_sections)
+
+
+def test_title_line_and_unpunctuated_lines_do_not_run_on() -> None:
+    doc = Document(
+        source="r.txt", title="关于某事的调研报告", format="txt",
+        blocks=[Block("关于某事的调研报告"), Block("意识形态工作是党的一项极端重要的工作。"), Block("一是丰富内容"), Block("要结合时代特点。")],
+    )  # fmt: skip
+    chunks = split_document(doc, chunk_size=200)
+    assert chunks[0].text.startswith("意识形态工作")  # the title is metadata, not text
+    assert "一是丰富内容\n要结合时代特点。" in chunks[0].text

@@ -34,6 +34,7 @@ _INLINE_HEADING = re.compile(
 _SENT_END = re.compile(r"[^。！？；!?;…]*(?:[。！？；!?;]+|…+|$)[”’」』\"')）]*")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 MAX_HEADING = 40
+_ENDS = tuple("。！？；!?;…”’」』\"')）:：")
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,11 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
             body = line if fmt_level is None else ""  # the heading sentence stays in the text it opens
             if not rest and fmt_level is None and len(line) <= MAX_HEADING:
                 body = ""  # a bare heading line: it lives in the section path only
-        if not body:
-            continue
+        if not body or (not stack and not pending and body == doc.title.strip()):
+            continue  # the title line itself lives in the chunk metadata
+        if pending and not pending[-1].text.endswith(_ENDS):
+            last = pending[-1]  # a line without final punctuation (a caption, a name) must not run on
+            pending[-1] = Sentence(last.text + "\n", last.page, last.start)
         cursor = offset
         for s in sentences(body):
             for piece in _pieces(s, chunk_size):
@@ -158,7 +162,7 @@ def _pack(
         # avoid a tiny tail chunk: absorb it into this one if the result stays reasonable
         if n - j <= 1 and j < n and length + len(sents[j].text) <= size * 1.3:
             j = n
-        text = "".join(s.text for s in sents[i:j])
+        text = "".join(s.text for s in sents[i:j]).strip()
         out.append(_make_chunk(doc, text, section, sents[i], sents[j - 1], len(out)))
         if j >= n:
             break
