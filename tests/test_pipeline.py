@@ -197,6 +197,7 @@ def test_verifier_and_answers_follow_a_new_document(fresh_assistant, tmp_path) -
         "党委委员一人要包几个支部",  # the counted noun (支部) is also a question word: 三至四个党支部 answers it
         "国安厅在意识形态常态化方面建了哪几项制度？",  # "which items" wants a list, not a number
         "市委党校后来把支部调成了几个？分别是哪些",  # the document named only in the passage's title
+        "谈心谈话由谁来谈？",  # a who-question the reports answer with roles
     ],
 )
 def test_answerable_colloquial_questions_are_answered(assistant, question) -> None:
@@ -209,6 +210,7 @@ def test_answerable_colloquial_questions_are_answered(assistant, question) -> No
         "八步沙六老汉是哪一年被评为道德模范的？",
         "谈心谈话制度是哪一年开始实行的？",  # 每月/每季度 is not a year
         "市委党校一共有多少名党员？",
+        "县人社局的机关价值观是谁提出来的？",  # no person or office proposing it in the reports
     ],
 )
 def test_missing_specifics_are_not_found(assistant, question) -> None:
