@@ -34,6 +34,13 @@ DEFAULT_REPLY = (
 MODES = ("ok", "slow", "401", "429", "500", "midstream_error", "bad_model")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Dropped connections are part of the script (mode "midstream_error"): no tracebacks on stderr."""
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 @dataclass
 class RecordedRequest:
     method: str
@@ -93,7 +100,7 @@ class FakeOpenAI:
 
     def start(self) -> FakeOpenAI:
         handler = type("BoundHandler", (_Handler,), {"fake": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd = _QuietServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, args=(0.05,), name="fake-openai", daemon=True
