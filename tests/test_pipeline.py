@@ -217,3 +217,13 @@ def test_missing_specifics_are_not_found(assistant, question) -> None:
     r = assistant.ask(question)
     assert r.status == "not_found"
     assert "未找到" in r.text
+
+
+def test_drafting_request_typed_as_a_question_gets_the_draft(assistant) -> None:
+    r = assistant.ask("支部党员大会想安排一次10分钟左右的微党课，讲讲怎么开好民主生活会，帮忙列个提纲。")
+    assert (r.task, r.status) == ("outline", "answered")
+    assert "## 互动讨论" in r.text and "10分钟" in r.text
+    p = assistant.ask("帮我出个主题党日的活动方案，组织党员去社区做志愿服务")
+    assert p.task == "plan" and "【待定】" in p.text
+    q = assistant.ask("主题党日活动方案一般包括哪些内容？")
+    assert q.task == "ask"

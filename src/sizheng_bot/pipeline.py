@@ -22,7 +22,7 @@ from .compose.plan import compose_plan
 from .compose.select import Unit, query_terms, scored_units
 from .errors import ConfigError, LLMError
 from .guard import classify
-from .request import followup_query, is_followup, outline_params, plan_params
+from .request import drafting_task, followup_query, is_followup, outline_params, plan_params
 from .types import Hit, Result, Status, Task
 
 if TYPE_CHECKING:
@@ -76,6 +76,9 @@ def run(asst: Assistant, req: TaskRequest) -> Result:
 def stream(asst: Assistant, req: TaskRequest) -> Iterator[str | Result]:
     """Yields text deltas (LLM mode) and finally the Result."""
     req = replace(req, history=tuple((str(u or ""), str(a or "")) for u, a in req.history))
+    drafting = drafting_task(req.text) if req.task == "ask" else None
+    if drafting:  # "帮我列个微党课提纲" typed into the chat gets the outline, not excerpts
+        req = replace(req, task=drafting)
     decision = classify(req.text, [u for u, _ in req.history])
     if not decision.ok:
         yield Result(text=decision.message, mode="offline", status="refused", task=req.task)

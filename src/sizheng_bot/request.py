@@ -277,3 +277,19 @@ def followup_query(question: str, history: Sequence[tuple[str, str]]) -> str:
     last = next((u for u, _ in reversed(history) if u.strip()), "")
     rest = _DROP.sub("", question.strip())
     return f"{last.strip()} {rest}".strip()
+
+
+_DRAFT_VERB = re.compile(r"写|起草|草拟|拟|搭|列|出|制定|设计|策划|整理|准备|生成|弄|帮")
+_OUTLINE_THING = re.compile(r"提纲|大纲|讲稿|框架|课件")
+_ABOUT = re.compile(r"是什么|有哪些|包括|要求|怎么写|如何写|什么样|一般")
+
+
+def drafting_task(text: str) -> str | None:
+    """ "outline" or "plan" when a request typed as a question clearly asks for a draft, else None."""
+    if _ABOUT.search(text) or not _DRAFT_VERB.search(text):
+        return None
+    if "党课" in text and _OUTLINE_THING.search(text):
+        return "outline"
+    if "方案" in text:
+        return "plan"
+    return None
