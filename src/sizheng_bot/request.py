@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 DEFAULT_MINUTES = 15
 DEFAULT_PLAN_MINUTES = 120
@@ -284,7 +285,7 @@ _OUTLINE_THING = re.compile(r"提纲|大纲|讲稿|框架|课件")
 _ABOUT = re.compile(r"是什么|有哪些|包括|要求|怎么写|如何写|什么样|一般")
 
 
-def drafting_task(text: str) -> str | None:
+def drafting_task(text: str) -> Literal["outline", "plan"] | None:
     """ "outline" or "plan" when a request typed as a question clearly asks for a draft, else None."""
     if _ABOUT.search(text) or not _DRAFT_VERB.search(text):
         return None
