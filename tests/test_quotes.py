@@ -193,3 +193,12 @@ def test_large_corpus_is_fast(documents: list[tuple[str, str]]) -> None:
     assert results[:4] == [False, False, True, False]
     assert verifier.check("坚持以人为本").source == f"0-{PARTY_SCHOOL}"
     assert built < 5.0 and per_claim < 0.05, (built, per_claim)
+
+
+def test_unpaired_underscores_are_text_not_markdown() -> None:
+    v = QuoteVerifier([("a.html", '学习记录：<img src=x onerror="window.__xss_img=1">这是标签文字。')])
+    text, checks = v.verify('学习记录：<img src=x onerror="window.__xss_img=1">')
+    assert checks and all(c.found for c in checks), checks
+    assert FLAG not in text
+    text, checks = v.verify("**重点**：“这是标签文字”")
+    assert all(c.found for c in checks)

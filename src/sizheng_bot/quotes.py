@@ -81,8 +81,10 @@ _CITE = r"(?:\[\^?\d+(?:\s*[,，、\-–]\s*\d+)*\]|【\d+】)"
 _DROP = re.compile(rf"{re.escape(FLAG)}|{_CITE}")  # masked and removed from claim text
 _PLACEHOLDER = re.compile(r"【[^】\n]{1,20}】")  # a claim containing one is not a quotation
 _MARKDOWN = re.compile(
-    r"`[^`\n]*`|\]\([^)\n]*\)|\*\*|__|^[ \t]{0,3}(?:#{1,6}[ \t]|>[ \t]?|[-*+][ \t]|\d+[.)][ \t])", re.M
+    r"`[^`\n]*`|\]\([^)\n]*\)|^[ \t]{0,3}(?:#{1,6}[ \t]|>[ \t]?|[-*+][ \t]|\d+[.)][ \t])", re.M
 )
+# **bold** / __bold__: only paired delimiters are markup (an unpaired __ is text, e.g. window.__flag)
+_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)[^\n]*?(?<=\S)\1")
 _PAIRS = {"“": "”", "「": "」", "『": "』", "‘": "’"}
 _ASCII_QUOTE = re.compile(r'"([^"\n]*)"')
 _OPENERS = '“「『‘"'
@@ -114,6 +116,9 @@ def _mask(text: str) -> str:
             if ch == _HOLD_CH and chars[m.start()] == _DROP_CH:
                 continue  # already masked as a flag or citation
             chars[m.start() : m.end()] = ch * (m.end() - m.start())
+    for m in _EMPHASIS.finditer(text):
+        chars[m.start() : m.start() + 2] = _DROP_CH * 2
+        chars[m.end() - 2 : m.end()] = _DROP_CH * 2
     return "".join(chars)
 
 
