@@ -51,7 +51,8 @@ def test_real_bundled_model_embeds_and_serves_dense_search(tmp_path) -> None:
     assert asst.kb.dense is not None and not asst.kb.dense.chinese
     f = tmp_path / "a.txt"
     f.write_text(
-        "Party branch meeting notes.\n\n谈心谈话要做到五必谈。\n\n主题党日活动要有仪式感。", encoding="utf-8"
+        "会议记录\n\nParty branch meeting notes.\n\n谈心谈话要做到五必谈。\n\n主题党日活动要有仪式感。",
+        encoding="utf-8",
     )
     asst.ingest([f])
     assert asst.kb.missing_dense() == []
