@@ -17,11 +17,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sizheng_bot.answer_eval import evaluate_answers, task_of
+from sizheng_bot.answer.guard import classify
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.config import Settings
-from sizheng_bot.evaluate import item_query, load_items
-from sizheng_bot.guard import classify
+from sizheng_bot.evaluation.answers import evaluate_answers, task_of
+from sizheng_bot.evaluation.retrieval import item_query, load_items
 from sizheng_bot.types import Citation, Result
 
 ROOT = Path(__file__).resolve().parents[1]

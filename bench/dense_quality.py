@@ -14,7 +14,7 @@ from pathlib import Path
 
 from common import SEED, settings
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.evaluate import evaluate_retrieval, load_items
+from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from common import (
     settings,
 )
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.evaluate import item_query, load_items
+from sizheng_bot.evaluation.retrieval import item_query, load_items
 
 CLI = [sys.executable, "-m", "sizheng_bot.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "HF_HUB_OFFLINE": "1"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from common import CRUD_Q, SEED, Bm25JiebaPeer, knowledge_files, materialise_crud, settings
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.evaluate import evaluate_retrieval, load_items
+from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items
 
 
 def row(name: str, rep) -> dict:  # type: ignore[no-untyped-def]

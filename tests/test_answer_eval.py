@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sizheng_bot.answer_eval import (
+from sizheng_bot.evaluation.answers import (
     evaluate_answers,
     invented_dates,
     percentiles,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,16 +11,14 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT, make_settings
+from conftest import make_settings
 from fake_openai import unused_port
-
-sys.path.insert(0, str(ROOT))
 
 gr = pytest.importorskip("gradio")
 from gradio_client import Client  # noqa: E402
 
-import app  # noqa: E402
 from sizheng_bot.assistant import Assistant  # noqa: E402
+from sizheng_bot.web import app  # noqa: E402
 
 QUESTION = "谈心谈话怎么搞才不流于形式？"
 # gradio's queue uses two pandas options that pandas 3 deprecates: not ours to fix

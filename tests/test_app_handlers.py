@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,18 +11,15 @@ import pytest
 from docx import Document as DocxDocument
 from pptx import Presentation
 
-from conftest import ROOT, make_settings
-from fake_openai import FakeOpenAI, fake_llm  # noqa: F401  (fixture)
-
-sys.path.insert(0, str(ROOT))
-
 from sizheng_bot.assistant import Assistant  # noqa: E402
-from sizheng_bot.pipeline import TaskRequest  # noqa: E402
-from sizheng_bot.types import Citation, QuoteCheck, Result  # noqa: E402
-from ui import render  # noqa: E402
-from ui.files import safe_filename, unique_names, upload_problem  # noqa: E402
-from ui.handlers import Handlers, stem_of  # noqa: E402
-from ui.startup import IndexJob  # noqa: E402
+from sizheng_bot.types import Citation, QuoteCheck, Result, TaskRequest  # noqa: E402
+from sizheng_bot.web import render  # noqa: E402
+from sizheng_bot.web.files import safe_filename, unique_names, upload_problem  # noqa: E402
+from sizheng_bot.web.handlers import Handlers, stem_of  # noqa: E402
+from sizheng_bot.web.startup import IndexJob  # noqa: E402
+
+from conftest import make_settings
+from fake_openai import FakeOpenAI, fake_llm  # noqa: F401  (fixture)
 
 GBK_TEXT = (
     "党支部谈心谈话工作心得\n\n"

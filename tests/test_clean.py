@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sizheng_bot.clean import (
+from sizheng_bot.ingest.clean import (
     clean_document,
     clean_text,
     is_boilerplate,
@@ -19,7 +19,7 @@ from sizheng_bot.clean import (
     remove_cjk_spaces,
     strip_markup,
 )
-from sizheng_bot.loaders import load
+from sizheng_bot.ingest.loaders import load
 from sizheng_bot.types import Block, Document
 
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge"
@@ -418,8 +418,8 @@ def test_load_and_clean_speed(tmp_path: Path) -> None:
 
 
 def test_title_named_by_the_file_wins_over_a_cover_line(tmp_path) -> None:
-    from sizheng_bot.clean import clean_document
-    from sizheng_bot.loaders import load
+    from sizheng_bot.ingest.clean import clean_document
+    from sizheng_bot.ingest.loaders import load
 
     f = tmp_path / "加强机关思想政治工作的研究_平昌县.txt"
     f.write_text(

@@ -6,14 +6,14 @@ import re
 
 import pytest
 
+from sizheng_bot.answer.decide import check
+from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import BANNER, CitationBook
 from sizheng_bot.compose.answer import compose_answer, compose_not_found
-from sizheng_bot.compose.answerable import check
 from sizheng_bot.compose.drafting import role_score, section_role
 from sizheng_bot.compose.kbview import KBView, document_texts
 from sizheng_bot.compose.plan import detect_kinds, step_minutes
 from sizheng_bot.compose.select import query_terms, scored_units, select, sentences, split_units
-from sizheng_bot.quotes import QuoteVerifier
 from sizheng_bot.types import Chunk, Hit
 
 SRC = "测试报告.txt"

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.embed import DenseEmbedder, hashed_vectors
 from sizheng_bot.errors import EmbeddingUnavailable
+from sizheng_bot.retrieval.dense import DenseEmbedder, hashed_vectors
 
 from conftest import make_settings
 

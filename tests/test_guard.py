@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sizheng_bot.guard import GuardDecision, classify
+from sizheng_bot.answer.guard import GuardDecision, classify
 
 OUT_OF_SCOPE = [
     # from the brief

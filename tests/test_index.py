@@ -104,9 +104,9 @@ def test_knowledge_dir_reserved_files_not_ingested(assistant) -> None:
 
 def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
     """Large ingests tokenise in a worker process in flushes; the index must be identical."""
-    from sizheng_bot.analysis import Analyzer
-    from sizheng_bot.index import KnowledgeBase
-    from sizheng_bot.ingest import ingest
+    from sizheng_bot.ingest.driver import ingest
+    from sizheng_bot.retrieval.analyzer import Analyzer
+    from sizheng_bot.retrieval.store import KnowledgeBase
 
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(KNOWLEDGE))
     rep = ingest(

@@ -13,7 +13,7 @@ import pytest
 
 from sizheng_bot.config import Settings
 from sizheng_bot.errors import LLMError
-from sizheng_bot.llm import ChatLLM
+from sizheng_bot.llm.client import ChatLLM
 
 import fake_openai
 from fake_openai import DEFAULT_REPLY, FakeOpenAI, RecordedRequest, unused_port
@@ -219,7 +219,7 @@ def test_describe_drops_credentials_in_the_url() -> None:
 
 def test_importing_the_module_does_not_import_langchain_openai() -> None:
     src = Path(__file__).resolve().parents[1] / "src"
-    code = "import sys, sizheng_bot.llm; print('langchain_openai' in sys.modules)"
+    code = "import sys, sizheng_bot.llm.client; print('langchain_openai' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"PYTHONPATH": str(src)}
     )

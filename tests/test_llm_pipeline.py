@@ -11,11 +11,10 @@ import re
 
 import pytest
 
+from sizheng_bot.answer.quotes import FLAG
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.errors import SizhengError
-from sizheng_bot.pipeline import TaskRequest
-from sizheng_bot.quotes import FLAG
-from sizheng_bot.types import Result
+from sizheng_bot.types import Result, TaskRequest
 
 import fake_openai
 from conftest import make_settings
@@ -177,7 +176,7 @@ def test_llm_status_and_connection_test(assistant, fake_llm: FakeOpenAI) -> None
 
 # --- citation clean-up on its own ----------------------------------------------------------------------------
 def test_clean_citations_expands_ranges_and_warns_when_nothing_is_cited(assistant) -> None:  # type: ignore[no-untyped-def]
-    from sizheng_bot.generate import clean_citations
+    from sizheng_bot.llm.postprocess import clean_citations
 
     hits = assistant.search(QUESTION, 4)
     cleaned = clean_citations(

@@ -15,7 +15,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from sizheng_bot.errors import LoadError, UnsupportedFormatError
-from sizheng_bot.loaders import SUPPORTED, is_supported, load, load_bytes
+from sizheng_bot.ingest.loaders import SUPPORTED, is_supported, load, load_bytes
 
 TEXT = (
     "机关思想政治工作调研报告\n\n一、主要做法\n坚持以人为本，做到思想同心。“三会一课”制度落实率达到 98.5%。\n"

@@ -6,10 +6,9 @@ import re
 
 import pytest
 
-from sizheng_bot.answer_eval import evaluate_answers, invented_dates, sections_present, task_of
-from sizheng_bot.evaluate import load_items
-from sizheng_bot.pipeline import TaskRequest
-from sizheng_bot.types import Result
+from sizheng_bot.evaluation.answers import evaluate_answers, invented_dates, sections_present, task_of
+from sizheng_bot.evaluation.retrieval import load_items
+from sizheng_bot.types import Result, TaskRequest
 
 from conftest import SHARED_EVAL
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sizheng_bot.errors import ConfigError
-from sizheng_bot.prompts import REQUIRED_PLACEHOLDERS, PromptSet, load_prompts
+from sizheng_bot.llm.prompts import REQUIRED_PLACEHOLDERS, PromptSet, load_prompts
 
 SHIPPED = Path(__file__).resolve().parents[1] / "prompts"
 

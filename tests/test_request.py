@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sizheng_bot.request import (
+from sizheng_bot.answer.intent import (
     DEFAULT_AUDIENCE,
     cn_number,
     followup_query,

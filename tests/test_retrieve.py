@@ -2,8 +2,8 @@
 
 import pytest
 
-from sizheng_bot.analysis import Analyzer
-from sizheng_bot.evaluate import evaluate_retrieval, load_items, seed_hit
+from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items, seed_hit
+from sizheng_bot.retrieval.analyzer import Analyzer
 
 from conftest import KNOWLEDGE, SHARED_EVAL
 

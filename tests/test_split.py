@@ -2,9 +2,9 @@
 
 import re
 
-from sizheng_bot.clean import clean_document
-from sizheng_bot.loaders import load
-from sizheng_bot.split import heading_level, split_document, split_heading
+from sizheng_bot.ingest.clean import clean_document
+from sizheng_bot.ingest.loaders import load
+from sizheng_bot.ingest.split import heading_level, split_document, split_heading
 from sizheng_bot.types import Block, Document
 
 from conftest import KNOWLEDGE

@@ -8,20 +8,20 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import pipeline
-from .analysis import Analyzer
-from .compose.kbview import KBView, document_texts
-from .config import Settings
-from .embed import DenseEmbedder
-from .errors import EmbeddingUnavailable, SizhengError
-from .index import KnowledgeBase
-from .ingest import Progress, ingest
-from .lexical import LexicalIndex
-from .llm import ChatLLM
-from .prompts import PromptSet, load_prompts
-from .quotes import QuoteVerifier
-from .retrieve import RetrievalParams, Retriever
-from .types import DocInfo, Hit, IngestReport, Result
+from sizheng_bot.answer import pipeline
+from sizheng_bot.answer.quotes import QuoteVerifier
+from sizheng_bot.compose.kbview import KBView, document_texts
+from sizheng_bot.config import Settings
+from sizheng_bot.errors import EmbeddingUnavailable, SizhengError
+from sizheng_bot.ingest.driver import Progress, ingest
+from sizheng_bot.llm.client import ChatLLM
+from sizheng_bot.llm.prompts import PromptSet, load_prompts
+from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.retrieval.dense import DenseEmbedder
+from sizheng_bot.retrieval.lexical import LexicalIndex
+from sizheng_bot.retrieval.retriever import RetrievalParams, Retriever
+from sizheng_bot.retrieval.store import KnowledgeBase
+from sizheng_bot.types import DocInfo, Hit, IngestReport, Result, TaskRequest
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ class Assistant:
         self._derived: tuple[LexicalIndex, KBView, QuoteVerifier] | None = None
         self._llm: ChatLLM | None = None
         self._prompts: PromptSet | None = None
+        self.stages = pipeline.Stages(retriever, self.kb_view, self.verifier, self.llm, self.prompts)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -155,23 +156,23 @@ class Assistant:
 
     # ---- tasks: ask / outline / plan (same pipeline, two backends) ---------------------------------
     def ask(self, question: str, history: Sequence[tuple[str, str]] = ()) -> Result:
-        return pipeline.run(self, pipeline.TaskRequest("ask", question, tuple(history)))
+        return pipeline.run(self.stages, TaskRequest("ask", question, tuple(history)))
 
     def outline(self, request: str, topic: str | None = None, audience: str | None = None,
                 minutes: int | None = None, history: Sequence[tuple[str, str]] = ()) -> Result:  # fmt: skip
         return pipeline.run(
-            self, pipeline.TaskRequest("outline", request, tuple(history), topic, audience, minutes)
+            self.stages, TaskRequest("outline", request, tuple(history), topic, audience, minutes)
         )
 
     def plan(self, request: str, theme: str | None = None, audience: str | None = None,
              form: str | None = None, history: Sequence[tuple[str, str]] = ()) -> Result:  # fmt: skip
         return pipeline.run(
-            self, pipeline.TaskRequest("plan", request, tuple(history), theme, audience, None, form)
+            self.stages, TaskRequest("plan", request, tuple(history), theme, audience, None, form)
         )
 
-    def stream(self, req: pipeline.TaskRequest) -> Iterator[str | Result]:
+    def stream(self, req: TaskRequest) -> Iterator[str | Result]:
         """Text deltas as they come (LLM mode), then the final Result (always last)."""
-        return pipeline.stream(self, req)
+        return pipeline.stream(self.stages, req)
 
 
 def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]:

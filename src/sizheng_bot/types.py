@@ -5,6 +5,7 @@ Nothing from LangChain or Chroma leaks out of the stage that uses it; stages exc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -184,3 +185,16 @@ class Result:
             "quotes_unverified": self.quotes_unverified,
             "unverified_quotes": [q.text for q in self.quotes if not q.found],
         }
+
+
+@dataclass(frozen=True)
+class TaskRequest:
+    """What the user asked for; explicit fields win over what is read from ``text``."""
+
+    task: Task
+    text: str
+    history: Sequence[tuple[str, str]] = field(default_factory=tuple)  # (user, assistant) turns
+    topic: str | None = None
+    audience: str | None = None
+    minutes: int | None = None
+    form: str | None = None  # plan: 形式/时长

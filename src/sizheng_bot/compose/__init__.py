@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..types import Citation, Hit, Status
+from sizheng_bot.types import Citation, Hit, Status
 
 BANNER = "> 离线摘编模式：以下内容摘编自知识库原文，未经大模型改写；[n] 为出处编号，可核对原文。"
 

@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..types import Hit
-from . import BANNER, CitationBook, Draft, finish
-from .select import Unit, group, is_duplicate, section_leaf, select
+from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
+from sizheng_bot.compose.select import Unit, group, is_duplicate, section_leaf, select
+from sizheng_bot.types import Hit
 
 MAX_POINTS = 8
 MAX_EXAMPLES = 2

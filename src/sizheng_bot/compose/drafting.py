@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from .select import Unit, is_duplicate
+from sizheng_bot.compose.select import Unit, is_duplicate
 
 ROLES = ("meaning", "problem", "measure")
 _SECTION = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..split import sentences as split_sentences
-from ..types import Chunk
-from .select import squash
+from sizheng_bot.compose.select import squash
+from sizheng_bot.ingest.split import sentences as split_sentences
+from sizheng_bot.types import Chunk
 
 
 class KBView:

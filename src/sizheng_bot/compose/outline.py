@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..request import OutlineParams
-from . import BANNER, CitationBook, Draft, finish
-from .drafting import in_text_order, is_practice, pick
-from .select import Unit
+from sizheng_bot.answer.intent import OutlineParams
+from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
+from sizheng_bot.compose.drafting import in_text_order, is_practice, pick
+from sizheng_bot.compose.select import Unit
 
 FLOOR = 0.3
 _NUMERALS = "一二三四五六七八九十"

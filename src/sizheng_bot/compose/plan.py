@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ..request import PlanParams
-from . import BANNER, CitationBook, Draft, finish
-from .drafting import is_practice, pick
-from .select import Unit
+from sizheng_bot.answer.intent import PlanParams
+from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
+from sizheng_bot.compose.drafting import is_practice, pick
+from sizheng_bot.compose.select import Unit
 
 FLOOR = 0.25
 TBD = "【待定】"

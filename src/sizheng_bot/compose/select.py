@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..analysis import Analyzer, fold
-from ..types import Hit
+from sizheng_bot.retrieval.analyzer import Analyzer, fold
+from sizheng_bot.types import Hit
 
 _SENT = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』\"')）]*|$)")
 _SEMI = re.compile(r"(?<=[；;])")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..errors import SizhengError
-from ..types import Result
-from .docx import docx_bytes, write_docx
-from .markdown import to_markdown, write_markdown
-from .pptx import pptx_bytes, write_pptx
+from sizheng_bot.errors import SizhengError
+from sizheng_bot.export.docx import docx_bytes, write_docx
+from sizheng_bot.export.markdown import to_markdown, write_markdown
+from sizheng_bot.export.pptx import pptx_bytes, write_pptx
+from sizheng_bot.types import Result
 
 __all__ = ["FORMATS", "export_bytes", "to_markdown", "write_docx", "write_markdown", "write_pptx"]
 

@@ -22,8 +22,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from ..types import Result
-from .parse import (
+from sizheng_bot.export.parse import (
     Node,
     body_nodes,
     citation_line,
@@ -34,6 +33,7 @@ from .parse import (
     short_quote,
     write_bytes,
 )
+from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)
 

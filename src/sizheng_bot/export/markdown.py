@@ -6,8 +6,8 @@ import logging
 import re
 from pathlib import Path
 
-from ..types import Result
-from .parse import citation_line, is_sources_heading, short_quote, write_bytes
+from sizheng_bot.export.parse import citation_line, is_sources_heading, short_quote, write_bytes
+from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from ..errors import SizhengError
-from ..types import Citation, Result
+from sizheng_bot.errors import SizhengError
+from sizheng_bot.types import Citation, Result
 
 Kind = Literal["title", "h1", "h2", "h3", "para", "bullet", "number", "quote"]
 

@@ -26,8 +26,7 @@ from pptx.slide import Slide
 from pptx.text.text import TextFrame, _Paragraph, _Run
 from pptx.util import Emu, Inches, Pt
 
-from ..types import Result
-from .parse import (
+from sizheng_bot.export.parse import (
     Node,
     body_nodes,
     citation_line,
@@ -41,6 +40,7 @@ from .parse import (
     split_text,
     write_bytes,
 )
+from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)
 

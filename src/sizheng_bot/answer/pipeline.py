@@ -1,0 +1,235 @@
+"""Task pipeline: guard -> (rewrite) -> retrieve -> answerability -> compose (offline | LLM) -> quote check -> Result.
+
+One path for the three tasks and both backends. The offline composer is the default and the fallback:
+any LLM failure (connection refused, 401, 429, 5xx, timeout, a broken stream, a bad prompt file) ends in
+the offline result with a warning carrying the error's Chinese message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from sizheng_bot.answer.decide import asked_kinds, carries, check
+from sizheng_bot.answer.guard import classify
+from sizheng_bot.answer.intent import drafting_task, followup_query, is_followup, outline_params, plan_params
+from sizheng_bot.answer.quotes import QuoteVerifier
+from sizheng_bot.compose import Draft
+from sizheng_bot.compose.answer import compose_answer, compose_not_found, wants_example
+from sizheng_bot.compose.kbview import KBView
+from sizheng_bot.compose.outline import compose_outline
+from sizheng_bot.compose.plan import compose_plan
+from sizheng_bot.compose.select import Unit, query_terms, scored_units
+from sizheng_bot.errors import ConfigError, LLMError
+from sizheng_bot.llm import postprocess as generate
+from sizheng_bot.llm.client import ChatLLM
+from sizheng_bot.llm.prompts import PromptSet
+from sizheng_bot.retrieval.retriever import Retriever
+from sizheng_bot.types import Hit, Result, Status, TaskRequest
+
+log = logging.getLogger(__name__)
+
+ASK_K = 6
+FOLLOWING = 3  # top hits whose next chunk is also offered to the composer
+DRAFT_K = 6
+DRAFT_MAX_HITS = 10
+EXAMPLE_BONUS = 0.3
+SPECIFIC_BONUS = 0.3
+FALLBACK = "已改用离线摘编模式"
+SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
+
+
+@dataclass(frozen=True)
+class Stages:
+    """What the pipeline uses, passed in by the composition root (never the whole application).
+
+    The views and the model are callables because they follow the knowledge base's generation and are
+    built lazily (the LLM client imports its HTTP stack only when a model is configured).
+    """
+
+    retriever: Retriever
+    kb_view: Callable[[], KBView]
+    verifier: Callable[[], QuoteVerifier]
+    llm: Callable[[], ChatLLM | None]
+    prompts: Callable[[], PromptSet]
+
+
+@dataclass
+class Prepared:
+    """Everything both backends need: the passages, the offline draft, the prompt for the model."""
+
+    hits: list[Hit]
+    offline: Callable[[], Draft]
+    prompt: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+    gaps: list[str] = field(default_factory=list)
+
+
+def run(ctx: Stages, req: TaskRequest) -> Result:
+    result: Result | None = None
+    for event in stream(ctx, req):
+        if isinstance(event, Result):
+            result = event
+    assert result is not None
+    return result
+
+
+def stream(ctx: Stages, req: TaskRequest) -> Iterator[str | Result]:
+    """Yields text deltas (LLM mode) and finally the Result."""
+    req = replace(req, history=tuple((str(u or ""), str(a or "")) for u, a in req.history))
+    drafting = drafting_task(req.text) if req.task == "ask" else None
+    if drafting:  # "帮我列个微党课提纲" typed into the chat gets the outline, not excerpts
+        req = replace(req, task=drafting)
+    decision = classify(req.text, [u for u, _ in req.history])
+    if not decision.ok:
+        yield Result(text=decision.message, mode="offline", status="refused", task=req.task)
+        return
+    warnings: list[str] = []
+    llm_on = ctx.llm() is not None
+    query = req.text
+    if req.task == "ask" and req.history:
+        query, llm_on = _followup(ctx, req, llm_on, warnings)
+    prep = _prepare(ctx, req, query)
+    if not prep.hits:
+        yield _empty(req, warnings)
+        return
+    if prep.gaps:
+        yield _finish(ctx, req, prep.offline(), "offline", warnings)
+        return
+    if llm_on:
+        try:
+            yield from _llm(ctx, req, prep, warnings)
+            return
+        except (LLMError, ConfigError) as exc:
+            log.warning("LLM mode failed, falling back to the offline composer: %s", exc)
+            warnings.append(f"{exc}；{FALLBACK}")
+    yield _finish(ctx, req, prep.offline(), "offline", warnings)
+
+
+# --- query -------------------------------------------------------------------------------------------
+def _followup(ctx: Stages, req: TaskRequest, llm_on: bool, warnings: list[str]) -> tuple[str, bool]:
+    """A standalone query for a follow-up; the model rewrites it in LLM mode, a rule does offline."""
+    offline = followup_query(req.text, req.history)
+    llm = ctx.llm()
+    if not llm_on or llm is None or not is_followup(req.text):
+        return offline, llm_on
+    try:
+        rewritten = generate.rewrite_query(llm, ctx.prompts(), req.text, req.history)
+    except (LLMError, ConfigError) as exc:
+        log.warning("query rewrite failed: %s", exc)
+        warnings.append(f"{exc}；{FALLBACK}")
+        return offline, False
+    return (rewritten if rewritten != req.text else offline), True
+
+
+# --- retrieval and the offline draft ---------------------------------------------------------------
+def _units(ctx: Stages, hits: Sequence[Hit], query: str, bonus: float = 0.0) -> list[Unit]:
+    return scored_units(hits, query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df), bonus)
+
+
+def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
+    if req.task == "outline":
+        return _prepare_outline(ctx, req)
+    if req.task == "plan":
+        return _prepare_plan(ctx, req)
+    hits = ctx.retriever.search(query, ASK_K)
+    hits += ctx.retriever.following(hits, FOLLOWING)
+    q = query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
+    units = scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0)
+    kinds = asked_kinds(query)
+    if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
+        units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and carries(kinds, u.text) else u
+                 for u in units]  # fmt: skip
+    gaps = check(query, units, q, ctx.retriever.analyzer, ctx.kb_view()).gaps if hits else []
+    if gaps:
+        return Prepared(hits, lambda: compose_not_found(gaps, units), gaps=gaps)
+    values = {"history": generate.history_text(req.history), "question": req.text}
+    return Prepared(hits, lambda: compose_answer(units), "answer", values)
+
+
+def _draft_hits(ctx: Stages, queries: Sequence[str]) -> list[Hit]:
+    """Several retrieval queries merged: each passage once, with its best score, best first."""
+    best: dict[str, Hit] = {}
+    for q in queries:
+        for h in ctx.retriever.search(q, DRAFT_K):
+            if h.chunk_id not in best or h.score > best[h.chunk_id].score:
+                best[h.chunk_id] = h
+    return sorted(best.values(), key=lambda h: -h.score)[:DRAFT_MAX_HITS]
+
+
+def _facets(topic: str) -> list[str]:
+    """The topic's own parts (用好红色资源、传承红色基因 -> both halves) as extra queries."""
+    parts = [p for p in re.split(r"[、，,；;和与及]|——", topic) if len(p) >= 2]
+    return parts if len(parts) > 1 else []
+
+
+def _prepare_outline(ctx: Stages, req: TaskRequest) -> Prepared:
+    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history)
+    queries = [p.topic, req.text, f"{p.topic} 意义 作用", f"{p.topic} 问题 不足", f"{p.topic} 措施 做法 经验",
+               *_facets(p.topic)]  # fmt: skip
+    hits = _draft_hits(ctx, queries)
+    units = _units(ctx, hits, p.topic)
+    values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
+              "time_split": p.split_text}  # fmt: skip
+    return Prepared(hits, lambda: compose_outline(p, units), "outline", values)
+
+
+def _prepare_plan(ctx: Stages, req: TaskRequest) -> Prepared:
+    p = plan_params(req.text, req.topic, req.audience, req.form, req.history)
+    queries = [p.theme, req.text, f"{p.theme} 做法 活动", *_facets(p.theme)]
+    hits = _draft_hits(ctx, queries)
+    units = _units(ctx, hits, p.theme)
+
+    def units_for(query: str) -> list[Unit]:
+        extra = [h for h in ctx.retriever.search(query, DRAFT_K) if all(h.chunk_id != o.chunk_id for o in hits)]
+        return _units(ctx, [*hits, *extra], query)
+
+    values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form}
+    return Prepared(hits, lambda: compose_plan(p, req.text, units, units_for), "plan", values)
+
+
+# --- LLM mode ----------------------------------------------------------------------------------------
+def _llm(ctx: Stages, req: TaskRequest, prep: Prepared, warnings: list[str]) -> Iterator[str | Result]:
+    llm = ctx.llm()
+    if llm is None:
+        raise LLMError("未配置大模型")
+    prompts = ctx.prompts()
+    user = prompts.render(prep.prompt, context=generate.context_text(prep.hits), **prep.values)
+    parts: list[str] = []
+    for delta in llm.stream(prompts.render("system"), user):
+        parts.append(delta)
+        yield delta
+    cleaned = generate.clean_citations("".join(parts), prep.hits)
+    warnings.extend(cleaned.warnings)
+    status: Status = "not_found" if generate.says_not_found(cleaned.text, cleaned) else "answered"
+    text = generate.with_sources(cleaned.text, cleaned, SOURCES[req.task])
+    yield _finish(ctx, req, Draft(text, status, cleaned.citations), "llm", warnings)
+
+
+# --- results -----------------------------------------------------------------------------------------
+def _finish(ctx: Stages, req: TaskRequest, draft: Draft, mode: str, warnings: list[str]) -> Result:
+    """Check every quotation against the knowledge base, flag what is not found, build the Result."""
+    text, checks = ctx.verifier().verify(draft.text)
+    unverified = [c for c in checks if not c.found]
+    all_warnings = [*warnings, *draft.warnings]
+    if unverified:
+        log.warning("%d unverified quotations in a %s result", len(unverified), mode)
+        all_warnings.append(
+            f"有 {len(unverified)} 处引文未能在知识库中核实，已在文中标注【引文未核实】，请核对原文后再使用"
+        )
+    return Result(
+        text=text,
+        mode="llm" if mode == "llm" else "offline",
+        status=draft.status,
+        task=req.task,
+        citations=draft.citations,
+        warnings=all_warnings,
+        quotes=checks,
+    )
+
+
+def _empty(req: TaskRequest, warnings: list[str]) -> Result:
+    text = "知识库中未找到相关内容。知识库可能为空，请先上传或入库文件（sizheng-bot ingest），再提问。"
+    return Result(text=text, mode="offline", status="not_found", task=req.task, warnings=list(warnings))

@@ -1,0 +1,162 @@
+"""Answer metrics over the seed format (SEED_DEV.md): coverage, citations, quotes, refusals, drafts, latency.
+
+- answerable items (fact/howto/multi): share of ``answer_points`` in the answer (whitespace removed),
+  and whether a citation hits a gold evidence (``evaluate.seed_hit`` on the cited passage);
+- every citation: its ``quote`` must be a verbatim substring of an indexed chunk;
+- every result: quotations the verifier could not find;
+- unanswerable items: status ``not_found``; out-of-scope items: status ``refused``;
+- drafting items: required sections present, ``must_cover`` share, and no date that no cited passage holds.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sizheng_bot.evaluation.retrieval import item_query, seed_hit
+from sizheng_bot.types import Result
+
+ANSWERABLE = ("fact", "howto", "multi")
+_WS = re.compile(r"\s+")
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
+    r"|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
+)
+_MAIN_PART = re.compile(r"^#{2,3}\s*[一二三四五六七八九十]+、", re.M)
+OUTLINE_SECTIONS: tuple[tuple[str, ...], ...] = (
+    ("题目", "# "), ("授课对象",), ("时长",), ("教学目标",), ("导入",), ("互动讨论", "讨论"), ("结语",),
+    ("参考资料", "参考来源", "参考依据"),
+)  # fmt: skip
+PLAN_SECTIONS: tuple[tuple[str, ...], ...] = (
+    ("活动名称", "# "), ("活动目的",), ("参加对象", "参加人员"), ("时间地点", "时间"), ("活动流程",),
+    ("职责分工", "组织分工"), ("工作要求", "保障措施", "注意事项"), ("效果评估", "总结反馈"),
+    ("参考依据", "参考资料", "参考来源"),
+)  # fmt: skip
+
+
+def squash(text: str) -> str:
+    return _WS.sub("", text)
+
+
+def sections_present(task: str, text: str) -> tuple[float, list[str]]:
+    """(share of required sections found, names of the missing ones) for an outline or plan."""
+    required = OUTLINE_SECTIONS if task == "outline" else PLAN_SECTIONS
+    missing = [names[0] for names in required if not any(_has_section(text, n) for n in names)]
+    if task == "outline" and len(_MAIN_PART.findall(text)) < 4:
+        missing.append("三个主体部分")
+    return 1.0 - len(missing) / (len(required) + (task == "outline")), missing
+
+
+def _has_section(text: str, name: str) -> bool:
+    if name == "# ":
+        return bool(re.search(r"^# \S", text, re.M))
+    return bool(
+        re.search(
+            rf"^(?:#{{1,4}}\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)?)?\s*{name}",
+            text,
+            re.M,
+        )
+    )
+
+
+def invented_dates(result: Result) -> list[str]:
+    """Dates in the text that no cited passage contains."""
+    quotes = squash("".join(c.quote for c in result.citations))
+    return [
+        d for d in dict.fromkeys(m.group(0) for m in _DATE.finditer(result.text)) if squash(d) not in quotes
+    ]
+
+
+@dataclass
+class AnswerReport:
+    details: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: dict[str, list[float]] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for d in self.details:
+            by_kind.setdefault(d["group"], []).append(d)
+        ans, una = by_kind.get("answerable", []), by_kind.get("unanswerable", [])
+        oos, drafts = by_kind.get("out_of_scope", []), by_kind.get("drafting", [])
+        cites = sum(d["citations"] for d in self.details)
+        valid = sum(d["valid_citations"] for d in self.details)
+        return {
+            "items": len(self.details),
+            "answer_point_coverage": _mean(d["coverage"] for d in ans),
+            "answered_rate": _mean(d["status"] == "answered" for d in ans),
+            "gold_cited_rate": _mean(d["gold_cited"] for d in ans),
+            "citations": cites,
+            "citation_validity": round(valid / cites, 3) if cites else 1.0,
+            "unverified_quotes": sum(d["unverified"] for d in self.details),
+            "not_found_rate": _mean(d["status"] == "not_found" for d in una),
+            "refusal_rate": _mean(d["status"] == "refused" for d in oos),
+            "draft_sections": _mean(d["sections"] for d in drafts),
+            "must_cover_coverage": _mean(d["coverage"] for d in drafts),
+            "draft_gold_cited_rate": _mean(d["gold_cited"] for d in drafts),
+            "invented_dates": sum(len(d["invented_dates"]) for d in drafts),
+            "latency_ms": {task: percentiles(v) for task, v in sorted(self.latency_ms.items())},
+        }
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {}
+    xs = sorted(values)
+    p95 = xs[min(len(xs) - 1, max(0, math.ceil(0.95 * len(xs)) - 1))]  # nearest rank
+    return {
+        "n": len(xs),
+        "p50": round(statistics.median(xs), 1),
+        "p95": round(p95, 1),
+        "max": round(xs[-1], 1),
+    }
+
+
+def _mean(values: Iterable[float | bool]) -> float | None:
+    xs = [float(v) for v in values]
+    return round(sum(xs) / len(xs), 3) if xs else None
+
+
+def task_of(item: dict[str, Any]) -> str:
+    return item["kind"] if item.get("kind") in ("outline", "plan") else "ask"
+
+
+def evaluate_answers(
+    items: Iterable[dict[str, Any]], run: Callable[[dict[str, Any]], Result], chunk_texts: Iterable[str]
+) -> AnswerReport:
+    """Run every item through ``run`` (item -> Result) and score the results."""
+    corpus = list(chunk_texts)
+    report = AnswerReport()
+    for item in items:
+        started = time.perf_counter()
+        result = run(item)
+        elapsed = (time.perf_counter() - started) * 1000
+        report.latency_ms.setdefault(task_of(item), []).append(elapsed)
+        report.details.append(score_item(item, result, corpus) | {"ms": round(elapsed, 1)})
+    return report
+
+
+def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[str, Any]:
+    kind = item.get("kind", "")
+    group = "answerable" if kind in ANSWERABLE else "drafting" if kind in ("outline", "plan") else kind
+    text = squash(result.text)
+    phrases = item.get("answer_points") or item.get("must_cover") or []
+    gold = item.get("gold") or []
+    detail: dict[str, Any] = {
+        "id": item.get("id"), "kind": kind, "group": group, "query": item_query(item), "status": result.status,
+        "mode": result.mode, "citations": len(result.citations),
+        "valid_citations": sum(1 for c in result.citations if any(c.quote in t for t in corpus)),
+        "unverified": result.quotes_unverified,
+        "gold_cited": any(seed_hit(c.source, c.quote, g) for c in result.citations for g in gold),
+        "coverage": sum(1 for p in phrases if squash(p) in text) / len(phrases) if phrases else None,
+        "missing": [p for p in phrases if squash(p) not in text],
+    }  # fmt: skip
+    if group == "drafting":
+        share, missing_sections = sections_present(kind, result.text)
+        detail |= {"sections": share, "missing_sections": missing_sections,
+                   "invented_dates": invented_dates(result)}  # fmt: skip
+    return detail

@@ -1,0 +1,107 @@
+"""PDF via pypdf: one block per page, with clear errors for encrypted, scanned and garbled files."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from typing import TYPE_CHECKING
+
+from sizheng_bot.errors import LoadError
+from sizheng_bot.ingest.loaders.text import first_title_line
+from sizheng_bot.types import Block, Document
+
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+log = logging.getLogger(__name__)
+
+_GARBLED = re.compile(r"[\ufffd\ue000-\uf8ff\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_WS = re.compile(r"\s+")
+_FILE_NAME_TITLE = re.compile(r"(?i)^(microsoft\s+\w+\s*-|untitled|无标题)|\.(docx?|wps|pdf|txt)$")
+
+_CORRUPT_HINT = "请重新导出或重新下载完整的 PDF 后再上传"
+_OCR_HINT = "这通常是扫描件或图片型 PDF，需要先做 OCR 文字识别，或用原始 Word 文件另存为 PDF 后再上传"
+
+
+def _open(data: bytes, source: str) -> PdfReader:
+    from pypdf import PdfReader  # noqa: F811 - imported lazily: keeps `import sizheng_bot.loaders` cheap
+
+    if b"%PDF-" not in data[:1024]:  # the header may follow a little junk
+        raise LoadError(source, "不是有效的 PDF 文件，缺少 PDF 文件头", _CORRUPT_HINT)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+    except Exception as exc:  # pypdf raises many types on malformed input
+        log.info("pdf open failed for %s: %r", source, exc)
+        raise LoadError(source, "PDF 文件已损坏或不完整，无法解析", _CORRUPT_HINT) from exc
+    if reader.is_encrypted:
+        _decrypt(reader, source)
+    return reader
+
+
+def _decrypt(reader: PdfReader, source: str) -> None:
+    try:
+        ok = reader.decrypt("")
+    except Exception as exc:  # e.g. DependencyError for AES without cryptography
+        log.info("pdf decrypt failed for %s: %r", source, exc)
+        raise LoadError(
+            source, "PDF 使用了无法处理的加密方式", "请在 PDF 阅读器中取消加密后另存，再上传"
+        ) from exc
+    if not ok:
+        raise LoadError(
+            source, "PDF 已加密，需要密码才能打开", "请用 PDF 阅读器输入密码后去除密码另存，再上传"
+        )
+
+
+def _page_texts(reader: PdfReader, source: str) -> list[str]:
+    texts: list[str] = []
+    failures = 0
+    try:
+        pages = list(reader.pages)
+    except Exception as exc:
+        raise LoadError(source, "PDF 页面结构已损坏，无法读取", _CORRUPT_HINT) from exc
+    for number, page in enumerate(pages, 1):
+        try:
+            texts.append(page.extract_text() or "")
+        except Exception as exc:
+            failures += 1
+            log.warning("%s: page %d text extraction failed: %r", source, number, exc)
+            texts.append("")
+    if pages and failures == len(pages):
+        raise LoadError(source, "PDF 内容已损坏，所有页面都无法提取文字", _CORRUPT_HINT)
+    return texts
+
+
+def _check_text(texts: list[str], source: str) -> None:
+    visible = _WS.sub("", "".join(texts))
+    if not visible:
+        raise LoadError(source, "PDF 中没有可提取的文字层", _OCR_HINT)
+    if len(_GARBLED.findall(visible)) > len(visible) * 0.2:
+        raise LoadError(
+            source,
+            "PDF 提取出的文字是乱码，字体缺少文字编码映射",
+            "请用原始 Word 文件重新导出 PDF，或先做 OCR 文字识别后再上传",
+        )
+    empty = sum(1 for t in texts if not t.strip())
+    if empty:
+        log.warning("%s: %d of %d pages have no text layer", source, empty, len(texts))
+
+
+def _meta_title(reader: PdfReader) -> str:
+    try:
+        meta = reader.metadata
+        title = str(meta.get("/Title") or "").strip() if meta else ""
+    except Exception:
+        return ""
+    if title and not _FILE_NAME_TITLE.search(title) and re.search(r"[\u4e00-\u9fff]{2}|[A-Za-z]{3}", title):
+        return title
+    return ""
+
+
+def load_pdf(data: bytes, source: str) -> Document:
+    reader = _open(data, source)
+    texts = _page_texts(reader, source)
+    _check_text(texts, source)
+    blocks = [Block(text, page=number) for number, text in enumerate(texts, 1) if text.strip()]
+    title = _meta_title(reader) or first_title_line(blocks[0].text.split("\n"))
+    return Document(source=source, title=title, blocks=blocks, format="pdf")

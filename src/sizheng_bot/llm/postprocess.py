@@ -1,0 +1,124 @@
+"""LLM mode around ``llm.ChatLLM``: numbered context, prompt values, query rewrite and citation clean-up.
+
+The model sees the same retrieved passages the offline composer would use, numbered [1]…[n]. Its
+answer is post-processed: markers pointing at no passage are removed and reported, the passages it
+actually cites are renumbered 1…m in order of first use and become the Result's citations.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sizheng_bot.compose import CitationBook, source_label
+from sizheng_bot.llm.client import ChatLLM
+from sizheng_bot.llm.prompts import PromptSet
+from sizheng_bot.types import Citation, Hit
+
+log = logging.getLogger(__name__)
+
+HISTORY_TURNS = 3
+HISTORY_ANSWER_CHARS = 300
+REWRITE_MAX = 120
+NOT_FOUND_PHRASE = "知识库中未找到"
+_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,，、\-–~]\s*\d{1,3})*)\](?!\()|【(\d{1,3})】")
+_SOURCES_HEADING = re.compile(r"\n#{1,6}\s*(?:参考资料|参考来源|参考依据|资料来源|来源)\s*\n.*\Z", re.S)
+
+
+def context_text(hits: Sequence[Hit]) -> str:
+    """The numbered passages put into the prompt."""
+    blocks = []
+    for n, h in enumerate(hits, 1):
+        where = " · ".join(x for x in (h.source, h.section) if x)
+        blocks.append(f"[{n}] （出处：{where}）\n{h.text}")
+    return "\n\n".join(blocks)
+
+
+def history_text(history: Sequence[tuple[str, str]]) -> str:
+    turns = [t for t in history if t[0].strip() or t[1].strip()][-HISTORY_TURNS:]
+    if not turns:
+        return "（无）"
+    lines = []
+    for user, assistant in turns:
+        lines.append(f"用户：{user.strip()}")
+        if assistant.strip():
+            answer = assistant.strip()
+            if len(answer) > HISTORY_ANSWER_CHARS:
+                answer = answer[:HISTORY_ANSWER_CHARS] + "……"
+            lines.append(f"助手：{answer}")
+    return "\n".join(lines)
+
+
+def rewrite_query(llm: ChatLLM, prompts: PromptSet, question: str, history: Sequence[tuple[str, str]]) -> str:
+    """A standalone retrieval query from the model (raises LLMError); the question itself if it says nothing."""
+    reply = llm.complete(
+        prompts.render("system"),
+        prompts.render("rewrite", history=history_text(history), question=question),
+    )
+    line = next((x.strip() for x in reply.splitlines() if x.strip()), "")
+    line = line.strip("“”\"'「」 ")
+    if not line or len(line) > REWRITE_MAX or _MARKER.search(line):
+        return question  # not a query: an answer, a refusal or nothing
+    return line
+
+
+@dataclass
+class Cleaned:
+    text: str
+    citations: list[Citation]
+    hits: list[Hit]
+    warnings: list[str] = field(default_factory=list)
+
+
+def clean_citations(text: str, hits: Sequence[Hit]) -> Cleaned:
+    """Drop markers that point at no passage, renumber the rest in order of first use."""
+    book = CitationBook()
+    invalid: list[int] = []
+
+    def replace(m: re.Match[str]) -> str:
+        nums = _numbers(m.group(1) or m.group(2))
+        out = []
+        for n in nums:
+            if 1 <= n <= len(hits):
+                out.append(book.cite(hits[n - 1]))
+            else:
+                invalid.append(n)
+        return "".join(out)
+
+    body = _SOURCES_HEADING.sub("\n", text.strip() + "\n")
+    body = _MARKER.sub(replace, body)
+    warnings = []
+    if not book.hits and NOT_FOUND_PHRASE not in body:
+        warnings.append("大模型的回答没有标注任何出处，请对照知识库原文核实后再使用")
+    if invalid:
+        shown = "、".join(f"[{n}]" for n in dict.fromkeys(invalid))
+        warnings.append(f"已删除 {len(invalid)} 处指向不存在材料的引用标记：{shown}")
+        log.info("removed %d citation markers pointing nowhere", len(invalid))
+    return Cleaned(body.strip(), book.citations(), list(book.hits), warnings)
+
+
+def _numbers(group: str) -> list[int]:
+    """``1, 3-5`` -> [1, 3, 4, 5] (a range is capped so a typo cannot explode)."""
+    out: list[int] = []
+    for part in re.split(r"\s*[,，、]\s*", group):
+        ends = [int(x) for x in re.split(r"\s*[\-–~]\s*", part) if x]
+        if len(ends) == 2 and ends[0] <= ends[1]:
+            out.extend(range(ends[0], min(ends[1], ends[0] + 20) + 1))
+        else:
+            out.extend(ends)
+    return out
+
+
+def with_sources(text: str, cleaned: Cleaned, heading: str) -> str:
+    if not cleaned.hits:
+        return text.strip() + "\n"
+    book_lines = [
+        f"- [{c.n}] {source_label(h)}" for c, h in zip(cleaned.citations, cleaned.hits, strict=True)
+    ]
+    return "\n".join([text.strip(), "", f"## {heading}", *book_lines]) + "\n"
+
+
+def says_not_found(text: str, cleaned: Cleaned) -> bool:
+    return NOT_FOUND_PHRASE in text and not cleaned.citations

@@ -1,0 +1,89 @@
+"""思政助手 web app (Gradio): wiring only — the page lives in this package, the work in the library.
+
+Run with ``sizheng-bot serve`` or ``python app.py`` (the repository's thin launcher); settings come from ``SIZHENG_*`` environment
+variables (see README). Binds 127.0.0.1:7860 by default, never creates a public share link.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Offline switches are read at import time by huggingface_hub (which gradio imports) and gradio.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import logging  # noqa: E402
+from typing import Any  # noqa: E402
+
+import gradio as gr  # noqa: E402
+
+from sizheng_bot.assistant import Assistant  # noqa: E402
+from sizheng_bot.config import Settings  # noqa: E402
+from sizheng_bot.web.handlers import Handlers  # noqa: E402
+from sizheng_bot.web.layout import build  # noqa: E402
+from sizheng_bot.web.startup import IndexJob  # noqa: E402
+from sizheng_bot.web.theme import CSS, theme  # noqa: E402
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def build_app(assistant: Assistant, job: IndexJob | None = None) -> gr.Blocks:
+    """The page for ``assistant``, with its queue set up; indexes knowledge/ first if needed."""
+    job = job or IndexJob(assistant).start()
+    demo = build(Handlers(assistant, job))
+    # Gradio's default runs one event at a time; several users must be able to chat at once.
+    demo.queue(default_concurrency_limit=assistant.settings.concurrency)
+    return demo
+
+
+def launch_kwargs(settings: Settings) -> dict[str, Any]:
+    """Arguments for ``demo.launch``: local bind, optional login, no share link, offline look."""
+    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": auth,
+        "auth_message": "思政助手：请输入用户名和密码" if auth else None,
+        "share": False,
+        "ssr_mode": False,
+        "pwa": False,
+        "mcp_server": False,
+        "enable_monitoring": False,
+        "max_file_size": f"{settings.max_upload_mb}mb",
+        "quiet": True,  # our own Chinese start-up lines instead of gradio's English ones
+        "theme": theme(),
+        "css": CSS,
+    }
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG when imported
+        handler.setLevel(logging.WARNING)
+    settings = Settings()
+    print(f"思政助手 正在启动（数据目录：{settings.data_dir}）…", flush=True)
+    assistant = Assistant.from_settings(settings)
+    job = IndexJob(assistant, echo=lambda line: print(line, flush=True))
+    if not (assistant.kb.exists() and assistant.kb.generation() > 0):
+        print(f"首次启动：正在为 {settings.knowledge_dir}/ 建立索引（页面顶部同步显示进度）…", flush=True)
+    job.start()
+    if settings.host not in LOOPBACK and not settings.auth:
+        print(
+            f"注意：正在监听 {settings.host}，局域网内均可访问；建议设置 SIZHENG_AUTH=用户名:密码", flush=True
+        )
+    demo = build_app(assistant, job)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    print(f"请在浏览器中打开：http://{host}:{settings.port}（按 Ctrl+C 退出）", flush=True)
+    try:
+        demo.launch(**launch_kwargs(settings))
+    except OSError as exc:
+        print(
+            f"错误：无法监听 {settings.host}:{settings.port}（{exc}）。端口可能已被占用，可设置 SIZHENG_PORT 换一个端口。"
+        )
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""Plain functions behind the page: call the Assistant, return display values. No gradio here.
+
+Each generator yields complete display states, so the page can stream them and tests can take the
+last one. Document and model text leaves this module only through ``ui.render`` (escaped).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from sizheng_bot.assistant import Assistant
+from sizheng_bot.errors import LLMError, SizhengError
+from sizheng_bot.types import FileReport, Result, Task, TaskRequest
+from sizheng_bot.web import render
+from sizheng_bot.web.files import export_file, safe_filename, unique_names, upload_problem
+from sizheng_bot.web.startup import IndexJob
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+Message = dict[str, Any]
+History = list[list[str]]  # [[user, assistant_text], ...]: JSON-friendly for gr.State and the API
+MAX_HISTORY_TURNS = 10
+INDEX_WAIT_SECONDS = 900.0
+DEFAULT_STEMS = {"outline": "微党课提纲", "plan": "活动方案", "ask": "思政助手答复"}
+
+
+def _pairs(history: Sequence[Sequence[str]] | None) -> tuple[tuple[str, str], ...]:
+    turns = [(str(h[0]), str(h[1])) for h in (history or []) if len(h) >= 2]
+    return tuple(turns[-MAX_HISTORY_TURNS:])
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, SizhengError):
+        return str(exc)
+    return f"处理时出现意外错误（{type(exc).__name__}），请稍后重试；如反复出现，请联系管理员查看日志。"
+
+
+def stem_of(text: str, fallback: str) -> str:
+    """A file-name stem from the text's first line (a ``#`` title), else ``fallback``."""
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip().strip("*").strip()
+        if line:
+            return safe_filename(line[:40].replace("/", "_").replace("\\", "_"), default=fallback)
+    return fallback
+
+
+class Handlers:
+    def __init__(self, assistant: Assistant, job: IndexJob) -> None:
+        self.asst = assistant
+        self.settings = assistant.settings
+        self.job = job
+
+    # ---- 智能问答 ------------------------------------------------------------------------------
+    def chat(
+        self, message: str, messages: list[Message] | None, history: History | None
+    ) -> Iterator[tuple[list[Message], History, str]]:
+        """Yields (chat messages, text history, new textbox value) as the answer streams in."""
+        msgs = list(messages or [])
+        hist = list(history or [])
+        question = (message or "").strip()
+        if not question:
+            yield list(msgs), list(hist), ""
+            return
+        msgs += [{"role": "user", "content": render.md_safe(question)}, {"role": "assistant", "content": ""}]
+        if not self.job.ready:
+            msgs[-1] = {"role": "assistant", "content": "知识库正在建立索引，完成后自动回答，请稍候…"}
+            yield list(msgs), list(hist), ""
+            self.job.wait(INDEX_WAIT_SECONDS)
+        msgs[-1] = {"role": "assistant", "content": "正在检索知识库…"}
+        yield list(msgs), list(hist), ""
+        req = TaskRequest("ask", question, _pairs(hist))
+        acc = ""
+        try:
+            for event in self.asst.stream(req):
+                if isinstance(event, Result):
+                    msgs[-1] = {"role": "assistant", "content": render.answer_markdown(event)}
+                    hist.append([question, event.text])
+                    yield list(msgs), list(hist), ""
+                    return
+                acc += event
+                msgs[-1] = {"role": "assistant", "content": render.streaming_markdown(acc)}
+                yield list(msgs), list(hist), ""
+        except Exception as exc:
+            log.exception("chat failed")
+            msgs[-1] = {"role": "assistant", "content": render.md_safe(_error_text(exc))}
+            yield list(msgs), list(hist), ""
+
+    # ---- 微党课提纲 / 活动方案 ----------------------------------------------------------------
+    def outline(
+        self, topic: str, audience: str, minutes: float | None, request: str
+    ) -> Iterator[tuple[str, str, str, Result | None]]:
+        mins = int(minutes) if minutes else None
+        req = TaskRequest("outline", "", (), topic.strip() or None, audience.strip() or None, mins)
+        yield from self._generate(req, request)
+
+    def plan(
+        self, theme: str, audience: str, form: str, request: str
+    ) -> Iterator[tuple[str, str, str, Result | None]]:
+        req = TaskRequest(
+            "plan", "", (), theme.strip() or None, audience.strip() or None, None, form.strip() or None
+        )
+        yield from self._generate(req, request)
+
+    def _generate(self, req: TaskRequest, request: str) -> Iterator[tuple[str, str, str, Result | None]]:
+        """Yields (editable text, status html, sources html, Result or None) while generating."""
+        text = (request or "").strip() or (req.topic or "")
+        if not text:
+            yield "", render.notice("请先填写主题，或在“补充要求”里写下您的需求。", "warn"), "", None
+            return
+        req = dataclasses.replace(req, text=text)
+        if not self.job.ready:
+            yield "", render.notice("知识库正在建立索引，完成后自动生成，请稍候…"), "", None
+            self.job.wait(INDEX_WAIT_SECONDS)
+        yield "", render.notice("正在检索知识库并生成…"), "", None
+        acc = ""
+        try:
+            for event in self.asst.stream(req):
+                if isinstance(event, Result):
+                    yield event.text, render.status_html(event), render.sources_html(event.citations), event
+                    return
+                acc += event
+                yield acc, render.notice("正在生成…"), "", None
+        except Exception as exc:
+            log.exception("%s failed", req.task)
+            yield acc, render.notice(_error_text(exc), "error"), "", None
+
+    def export(self, task: Task, text: str, result: Result | None, fmt: str) -> tuple[str | None, str]:
+        """Export what is in the textbox now (the user's edits) with the generated sources.
+
+        Returns (file path or None, message html).
+        """
+        if not (text or "").strip():
+            return None, render.notice("没有可导出的内容：请先生成，或在文本框中填写内容。", "warn")
+        if result is None:
+            edited = Result(text=text, mode="offline", status="answered", task=task)
+        else:
+            edited = dataclasses.replace(result, text=text, task=task)
+        stem = stem_of(text, DEFAULT_STEMS[task])
+        try:
+            path = export_file(edited, fmt, stem)
+        except Exception as exc:
+            log.exception("export failed")
+            return None, render.notice(f"导出失败：{_error_text(exc)}", "error")
+        return str(path), render.notice(f"已生成 {path.name}，点击下方文件名下载。", "ok")
+
+    # ---- 知识库 ----------------------------------------------------------------------------------
+    def upload(
+        self, paths: Sequence[str] | None, progress: Progress | None = None
+    ) -> tuple[str, list[list[object]], list[str]]:
+        """Check and ingest uploaded files one at a time (the index lock is released between files).
+
+        Returns (per-file report html, document rows, document names).
+        """
+        files = [Path(p) for p in (paths or [])]
+        names = unique_names([safe_filename(p.name) for p in files])
+        reports: list[FileReport] = []
+        seconds = 0.0
+        for i, (path, name) in enumerate(zip(files, names, strict=True)):
+            if progress:
+                progress(i, len(files), name)
+            problem = upload_problem(path, name, self.settings.max_upload_mb)
+            if problem:
+                reports.append(FileReport(str(path), name, "failed", error=problem))
+                continue
+            try:
+                rep = self.asst.ingest([path], None, names={path: name})
+            except Exception as exc:
+                log.exception("ingest failed for %s", name)
+                reports.append(FileReport(str(path), name, "failed", error=f"{name}：{_error_text(exc)}"))
+                continue
+            reports.extend(rep.files)
+            seconds += rep.seconds
+        if progress:
+            progress(len(files), len(files), "")
+        rows, choices = self.doc_table()
+        return render.report_html(reports, seconds if files else None), rows, choices
+
+    def delete(self, source: str | None) -> tuple[str, list[list[object]], list[str]]:
+        if not source:
+            msg = render.notice("请先在下拉框中选择要删除的文档。", "warn")
+        else:
+            n = self.asst.remove(source)
+            if n:
+                msg = render.notice(f"已删除“{source}”（{n} 个切块）。", "ok")
+            else:
+                msg = render.notice(f"知识库中没有“{source}”。", "warn")
+        rows, choices = self.doc_table()
+        return msg, rows, choices
+
+    def rebuild(self, progress: Progress | None = None) -> tuple[str, list[list[object]], list[str]]:
+        """Re-scan knowledge/ (new and changed files) and rebuild the keyword index."""
+        try:
+            report = self.asst.ingest(None, progress)
+            html = render.report_html(report.files, report.seconds)
+        except Exception as exc:
+            log.exception("rebuild failed")
+            html = render.notice(f"重建索引失败：{_error_text(exc)}", "error")
+        rows, choices = self.doc_table()
+        return html, rows, choices
+
+    def doc_table(self) -> tuple[list[list[object]], list[str]]:
+        if not self.job.ready:  # the index is being written: do not wait for it
+            return [], []
+        docs = self.asst.documents()
+        return render.doc_rows(docs), [d.source for d in docs]
+
+    # ---- 系统状态 ------------------------------------------------------------------------------
+    def status(self) -> str:
+        if not self.job.ready:
+            return render.notice(self.job.state().message + "（完成后点击“刷新”查看）", "info")
+        s = self.settings
+        st = self.asst.stats()
+        llm = self.asst.llm()
+        rows = [
+            ("运行模式", "大模型生成（出错时自动改用离线摘编）" if llm else "离线摘编（未配置大模型）"),
+            (
+                "大模型接口",
+                llm.describe() if llm else "未配置（设置 SIZHENG_LLM_BASE_URL 与 SIZHENG_LLM_MODEL）",
+            ),
+            ("向量模型", st.embed_model),
+            ("向量模型状态", st.embed_status),
+            ("文档数", str(st.documents)),
+            ("切块数", str(st.chunks)),
+            ("总字数", str(st.chars)),
+            ("索引状态", self.ready_text()),
+            ("数据目录", str(Path(st.data_dir).resolve())),
+            ("默认文档目录", str(Path(s.knowledge_dir).resolve())),
+            ("并发处理数", str(s.concurrency)),
+            ("单个上传文件上限", f"{s.max_upload_mb} MB"),
+        ]
+        return render.kv_table(rows)
+
+    def test_llm(self) -> str:
+        if self.asst.llm() is None:
+            return render.notice(
+                "当前为离线摘编模式，未配置大模型，无需测试连接。"
+                "如需启用，请设置 SIZHENG_LLM_BASE_URL、SIZHENG_LLM_MODEL（以及 SIZHENG_LLM_API_KEY）后重启。",
+                "info",
+            )
+        try:
+            return render.notice(self.asst.test_llm(), "ok")
+        except (LLMError, SizhengError) as exc:
+            return render.notice(f"连接失败：{exc}", "error")
+
+    def ready_text(self) -> str:
+        """The index state with live counts once ready (uploads and deletions change them)."""
+        state = self.job.state()
+        if not state.done or state.error:
+            return state.message
+        st = self.asst.stats()
+        return f"知识库就绪：{st.documents} 篇文档，{st.chunks} 个切块{state.note}"
+
+    def index_banner(self) -> str:
+        state = self.job.state()
+        return render.notice(self.ready_text(), "error" if state.error else ("ok" if state.done else "info"))
+
+    # ---- API (gradio_client) ---------------------------------------------------------------------
+    def api_ask(self, question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
+        self.job.wait(INDEX_WAIT_SECONDS)
+        return self.asst.ask(question, _pairs(history)).to_dict()
+
+    def api_outline(
+        self, request: str, topic: str = "", audience: str = "", minutes: int = 0
+    ) -> dict[str, Any]:
+        self.job.wait(INDEX_WAIT_SECONDS)
+        text = request.strip() or topic.strip()
+        result = self.asst.outline(text, topic.strip() or None, audience.strip() or None, minutes or None)
+        return result.to_dict()
+
+    def api_plan(self, request: str, theme: str = "", audience: str = "", form: str = "") -> dict[str, Any]:
+        self.job.wait(INDEX_WAIT_SECONDS)
+        text = request.strip() or theme.strip()
+        result = self.asst.plan(text, theme.strip() or None, audience.strip() or None, form.strip() or None)
+        return result.to_dict()
