@@ -10,17 +10,19 @@ import pytest
 
 from sizheng_bot.ingest.clean import (
     clean_document,
-    clean_text,
     is_boilerplate,
     is_heading,
-    normalize_for_match,
-    normalize_with_offsets,
     rejoin_lines,
     remove_cjk_spaces,
     strip_markup,
 )
 from sizheng_bot.ingest.loaders import load
 from sizheng_bot.types import Block, Document
+
+
+def clean_text(text: str) -> str:
+    """A plain string cleaned the way a one-paragraph document is."""
+    return clean_document(Document(source="text", title="", blocks=[Block(text)], format="txt")).text
 
 KNOWLEDGE = Path(__file__).parents[1] / "knowledge"
 REPORTS = {
@@ -256,27 +258,6 @@ def test_running_headers_and_page_numbers_of_pdfs_are_dropped() -> None:
 def test_title_falls_back_to_file_stem() -> None:
     doc = doc_of(Block("这是一段很长的正文内容，并不适合作为标题使用。"), title="", source="会议纪要.docx")
     assert clean_document(doc).title == "会议纪要"
-
-
-# --- normalize_for_match --------------------------------------------------------------------------
-
-
-def test_normalize_for_match_folds_width_quotes_and_spaces() -> None:
-    a = normalize_for_match("即坚持围绕中心，服务大局；“坚持以人为本”。ＡＢＣ１２３")
-    b = normalize_for_match('即坚持 围绕中心,服务大局;"坚持以人为本".ABC123')
-    assert a == b
-    assert normalize_for_match("承上\u3000启下、 沟通\n左右") == normalize_for_match("承上启下,沟通左右")
-    assert normalize_for_match("一\u200b二") == "一二"
-
-
-def test_normalize_with_offsets_maps_back_to_source() -> None:
-    source = "他指出：“加强 机关思想政治工作，是一项重要职责。”"
-    norm, offsets = normalize_with_offsets(source)
-    assert norm == normalize_for_match(source)
-    needle = normalize_for_match("加强机关思想政治工作,是一项重要职责")
-    start = norm.index(needle)
-    span = source[offsets[start] : offsets[start + len(needle) - 1] + 1]
-    assert span == "加强 机关思想政治工作，是一项重要职责"
 
 
 # --- the shipped reports --------------------------------------------------------------------------

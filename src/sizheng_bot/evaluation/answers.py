@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sizheng_bot.evaluation.retrieval import item_query, seed_hit
+from sizheng_bot.text import strip_space
 from sizheng_bot.types import Result
 
 ANSWERABLE = ("fact", "howto", "multi")
@@ -37,10 +38,6 @@ PLAN_SECTIONS: tuple[tuple[str, ...], ...] = (
     ("职责分工", "组织分工"), ("工作要求", "保障措施", "注意事项"), ("效果评估", "总结反馈"),
     ("参考依据", "参考资料", "参考来源"),
 )  # fmt: skip
-
-
-def squash(text: str) -> str:
-    return _WS.sub("", text)
 
 
 def sections_present(task: str, text: str) -> tuple[float, list[str]]:
@@ -66,9 +63,9 @@ def _has_section(text: str, name: str) -> bool:
 
 def invented_dates(result: Result) -> list[str]:
     """Dates in the text that no cited passage contains."""
-    quotes = squash("".join(c.quote for c in result.citations))
+    quotes = strip_space("".join(c.quote for c in result.citations))
     return [
-        d for d in dict.fromkeys(m.group(0) for m in _DATE.finditer(result.text)) if squash(d) not in quotes
+        d for d in dict.fromkeys(m.group(0) for m in _DATE.finditer(result.text)) if strip_space(d) not in quotes
     ]
 
 
@@ -143,7 +140,7 @@ def evaluate_answers(
 def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[str, Any]:
     kind = item.get("kind", "")
     group = "answerable" if kind in ANSWERABLE else "drafting" if kind in ("outline", "plan") else kind
-    text = squash(result.text)
+    text = strip_space(result.text)
     phrases = item.get("answer_points") or item.get("must_cover") or []
     gold = item.get("gold") or []
     detail: dict[str, Any] = {
@@ -152,8 +149,8 @@ def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[
         "valid_citations": sum(1 for c in result.citations if any(c.quote in t for t in corpus)),
         "unverified": result.quotes_unverified,
         "gold_cited": any(seed_hit(c.source, c.quote, g) for c in result.citations for g in gold),
-        "coverage": sum(1 for p in phrases if squash(p) in text) / len(phrases) if phrases else None,
-        "missing": [p for p in phrases if squash(p) not in text],
+        "coverage": sum(1 for p in phrases if strip_space(p) in text) / len(phrases) if phrases else None,
+        "missing": [p for p in phrases if strip_space(p) not in text],
     }  # fmt: skip
     if group == "drafting":
         share, missing_sections = sections_present(kind, result.text)

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from sizheng_bot.text import strip_space
 from sizheng_bot.types import Hit
-
-_WS = re.compile(r"\s+")
-
-
-def _s(t: str) -> str:
-    return _WS.sub("", t)
 
 
 def _lcs(a: str, b: str) -> int:
@@ -37,7 +31,7 @@ def seed_hit(source: str, text: str, gold: dict[str, str]) -> bool:
     """The hit rule of SEED_DEV.md: same document, and the evidence contained or sharing a 60% run."""
     if source != gold["doc"]:
         return False
-    c, e = _s(text), _s(gold["evidence"])
+    c, e = strip_space(text), strip_space(gold["evidence"])
     return e in c or _lcs(e, c) >= 0.6 * len(e)
 
 

@@ -2,18 +2,18 @@
 
 The cleaned text is what gets indexed and cited, so only whitespace, line joins, markup markers
 (``**``, leading bullets) and boilerplate lines are touched; punctuation width is never changed.
-Width folding for *matching* lives in :func:`normalize_for_match` and is never stored.
+Width folding for *matching* lives in :mod:`sizheng_bot.text.forms` and is never stored.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sizheng_bot.text import CN_DIGITS, is_heading
 from sizheng_bot.types import Block, Document
 
 # CJK ideographs plus CJK/full-width punctuation, quotes, dashes, ellipsis and the middle dot.
@@ -61,11 +61,7 @@ _TAILS = ("查看更多", "展开全文", "阅读全文", "点击查看全文", 
 _BULLET = re.compile(r"^[-*+•●▪◆■]\s+|^[•●▪◆■]")
 
 # --- structure ---------------------------------------------------------------------------------
-_NUM = "一二三四五六七八九十百零〇"
-_HEADING = re.compile(
-    rf"^(?:[{_NUM}]{{1,3}}、|[（(][{_NUM}]{{1,3}}[)）]|\d{{1,2}}[.．、](?!\d)|[（(]\d{{1,2}}[)）]"
-    rf"|第[{_NUM}\d]{{1,4}}[章节篇部编条]|[①-⑳])"
-)
+_NUM = CN_DIGITS
 _LIST_START = re.compile(rf"^(?:[{_NUM}]{{1,3}}是|第[{_NUM}]{{1,3}}[,，、]|[-*•●])")
 _SENTENCE_END = frozenset('。！？!?；;：:…”’"』」》.')
 _PROSE = "。！？；;!?"
@@ -89,11 +85,6 @@ def is_boilerplate(line: str) -> bool:
     if _BANNER.match(s) or _NOTICE.search(s):
         return True
     return len(s) <= 80 and ("：" in s or ":" in s) and len(_META_LABEL.findall(s)) >= 2
-
-
-def is_heading(line: str) -> bool:
-    """True when a line starts with a Chinese official-document heading marker (一、 （一） 1. 第X章 …)."""
-    return bool(_HEADING.match(line.strip()))
 
 
 def strip_markup(line: str) -> str:
@@ -288,41 +279,3 @@ def clean_document(doc: Document) -> Document:
         file_hash=doc.file_hash,
         encoding=doc.encoding,
     )
-
-
-def clean_text(text: str) -> str:
-    """Clean a plain string (e.g. pasted text) the same way as a document."""
-    doc = clean_document(Document(source="text", title="", blocks=[Block(text)], format="txt"))
-    return doc.text
-
-
-# --- matching --------------------------------------------------------------------------------
-_MATCH_TABLE = str.maketrans(
-    {
-        "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "「": '"', "」": '"', "＂": '"',
-        "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "『": "'", "』": "'",
-        "。": ".", "、": ",", "〔": "[", "〕": "]", "【": "[", "】": "]",
-        "—": "-", "–": "-", "―": "-", "‐": "-", "‑": "-", "‒": "-", "−": "-",
-        "•": "·", "・": "·", "‧": "·",
-        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\u00ad": None,
-    }
-)  # fmt: skip
-
-
-def normalize_for_match(text: str) -> str:
-    """Fold width and quote/comma variants to one form and drop all whitespace. For matching only."""
-    return "".join(unicodedata.normalize("NFKC", text).translate(_MATCH_TABLE).split())
-
-
-def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Like :func:`normalize_for_match`, plus for each output char the index of its source char.
-
-    Lets callers find a match in normalized space and cut the verbatim span out of ``text``.
-    """
-    chars: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        for out in normalize_for_match(ch):
-            chars.append(out)
-            offsets.append(i)
-    return "".join(chars), offsets

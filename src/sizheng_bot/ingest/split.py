@@ -12,27 +12,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from sizheng_bot.text import clauses, heading_level, sentences
+from sizheng_bot.text.headings import INLINE_HEADING
 from sizheng_bot.types import Block, Chunk, Document
 
-_NUM = "一二三四五六七八九十百零〇"
-# (pattern, level). Order matters: first match wins.
-HEADING_PATTERNS: list[tuple[re.Pattern[str], int]] = [
-    (re.compile(rf"^第[{_NUM}\d]+[编部]分?"), 1),
-    (re.compile(rf"^第[{_NUM}\d]+章"), 1),
-    (re.compile(rf"^[{_NUM}]+\s*、"), 1),
-    (re.compile(rf"^第[{_NUM}\d]+节"), 2),
-    (re.compile(rf"^[（(]\s*[{_NUM}]+\s*[）)]"), 2),
-    (re.compile(rf"^第[{_NUM}\d]+条"), 3),
-    (re.compile(r"^\d{1,2}\s*[.．、](?!\d)"), 3),
-    (re.compile(r"^[（(]\s*\d{1,2}\s*[）)]"), 4),
-    (re.compile(r"^[①-⑳]"), 4),
-]
-# A heading that appears inside a line, right after a sentence end (PDF/web extraction runs paragraphs together).
-_INLINE_HEADING = re.compile(
-    rf"(?<=[。！？；!?;])\s*(?=(?:[{_NUM}]+、|[（(][{_NUM}]+[）)]|第[{_NUM}]+[章节条]))"
-)
-_SENT_END = re.compile(r"[^。！？；!?;…]*(?:[。！？；!?;]+|…+|$)[”’」』\"')）]*")
-_SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 MAX_HEADING = 40
 _ENDS = tuple("。！？；!?;…”’」』\"')）:：")
 
@@ -42,13 +25,6 @@ class Sentence:
     text: str
     page: int | None
     start: int
-
-
-def heading_level(line: str) -> int | None:
-    for pattern, level in HEADING_PATTERNS:
-        if pattern.match(line):
-            return level
-    return None
 
 
 def split_heading(line: str) -> tuple[str, str]:
@@ -64,15 +40,11 @@ def split_heading(line: str) -> tuple[str, str]:
     return line[:cut].strip(), line
 
 
-def sentences(text: str) -> list[str]:
-    return [s for s in (m.group(0).strip() for m in _SENT_END.finditer(text)) if s]
-
-
 def _pieces(text: str, limit: int) -> list[str]:
     """Split an over-long sentence at pauses (，、：) so no piece exceeds ``limit`` much."""
     if len(text) <= limit:
         return [text]
-    parts = [p for p in _SOFT_BREAK.split(text) if p]
+    parts = clauses(text)
     out: list[str] = []
     cur = ""
     for p in parts:
@@ -100,7 +72,7 @@ def _lines(blocks: list[Block]) -> Iterator[tuple[str, int | None, int | None, i
                     yield raw.strip(), block.page, block.level, base
                 continue
             pos = 0
-            for piece in _INLINE_HEADING.split(raw):
+            for piece in INLINE_HEADING.split(raw):
                 if piece.strip():
                     yield piece.strip(), block.page, None, base + raw.find(piece, pos)
                 pos += len(piece)

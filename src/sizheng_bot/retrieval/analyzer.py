@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sizheng_bot.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,6 @@ STOPWORDS = frozenset(
     """.split()
 )
 # Very common words in this domain's documents: kept for phrase matching but weak alone; never dropped.
-
-
-def fold(text: str) -> str:
-    """Width-fold and lowercase for matching (full-width letters/digits -> ASCII)."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 @dataclass

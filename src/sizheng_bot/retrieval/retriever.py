@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +12,7 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.store import KnowledgeBase
+from sizheng_bot.text import sentences
 from sizheng_bot.types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -118,12 +118,9 @@ class Retriever:
         return _norm(out)
 
 
-_PART_END = re.compile(r"(?<=[？?！!；;。\n])")
-
-
 def sub_questions(query: str, min_chars: int = 6) -> list[str]:
     """The separate questions of a multi-part request (each long enough to search on its own)."""
-    parts = [p.strip() for p in _PART_END.split(query) if p.strip()]
+    parts = sentences(query, newlines=True)
     return [p for p in parts if len(p) >= min_chars]
 
 

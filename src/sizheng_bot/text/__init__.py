@@ -1,0 +1,39 @@
+"""The one home of the text primitives every stage uses.
+
+- :mod:`.forms`: the forms text is compared in — ``strip_space`` (the dev sets' scoring rule),
+  ``fold``/``squash`` (widths and case: term matching), ``same_form`` (the one notion of "the same text":
+  NFKC, widths, whitespace, quote/dash/punctuation variants — quotes, citations, passage selection).
+- :mod:`.sentences`: sentence and clause boundaries of Chinese prose.
+- :mod:`.headings`: the heading grammar of Chinese official documents (一、 （一） 1. （1） 第X章 第X条 …).
+- :mod:`.numerals`: Chinese and Arabic numerals.
+"""
+
+from sizheng_bot.text.forms import (
+    display_width,
+    fold,
+    same_form,
+    same_form_with_offsets,
+    spaced,
+    squash,
+    strip_space,
+)
+from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading
+from sizheng_bot.text.numerals import cn_number
+from sizheng_bot.text.sentences import clauses, sentence_spans, sentences
+
+__all__ = [
+    "CN_DIGITS",
+    "clauses",
+    "cn_number",
+    "display_width",
+    "fold",
+    "heading_level",
+    "is_heading",
+    "same_form",
+    "same_form_with_offsets",
+    "sentence_spans",
+    "sentences",
+    "spaced",
+    "squash",
+    "strip_space",
+]

@@ -1,0 +1,64 @@
+"""The text primitives: one notion of "the same text", sentences, headings, numerals."""
+
+from __future__ import annotations
+
+from sizheng_bot.text import (
+    clauses,
+    cn_number,
+    heading_level,
+    is_heading,
+    same_form,
+    same_form_with_offsets,
+    sentence_spans,
+    sentences,
+    squash,
+    strip_space,
+)
+
+
+def test_same_form_folds_width_quotes_and_spaces() -> None:
+    a = same_form("即坚持围绕中心，服务大局；“坚持以人为本”。ＡＢＣ１２３")
+    b = same_form('即坚持 围绕中心,服务大局;"坚持以人为本".ABC123')
+    assert a == b
+    assert same_form("承上\u3000启下、 沟通\n左右") == same_form("承上启下,沟通左右")
+    assert same_form("一\u200b二") == "一二"
+    assert same_form("——") == same_form("-") and same_form("……") == same_form("...")
+    assert same_form("党建") != same_form("党课")
+
+
+def test_same_form_with_offsets_maps_back_to_source() -> None:
+    source = "他指出：“加强 机关思想政治工作，是一项重要职责。”"
+    norm, offsets = same_form_with_offsets(source)
+    assert norm == same_form(source)
+    needle = same_form("加强机关思想政治工作,是一项重要职责")
+    start = norm.index(needle)
+    span = source[offsets[start] : offsets[start + len(needle) - 1] + 1]
+    assert span == "加强 机关思想政治工作，是一项重要职责"
+
+
+def test_levels_are_refinements() -> None:
+    text = "Ｐａｒｔｙ 党建\n工作"
+    assert strip_space(text) == "Ｐａｒｔｙ党建工作"
+    assert squash(text) == "party党建工作"
+    assert same_form(text) == "Party党建工作"
+
+
+def test_sentences_keep_closers_and_markers_and_cover_the_text() -> None:
+    text = "一是加强学习。二是“抓落实”[1]；三是强化保障！还有吗？"
+    assert sentences(text) == ["一是加强学习。", "二是“抓落实”[1]；", "三是强化保障！", "还有吗？"]
+    assert sentences(text, semicolons=False) == ["一是加强学习。", "二是“抓落实”[1]；三是强化保障！", "还有吗？"]
+    assert "".join(sentence_spans(text)) == text
+    long = "甲" * 30 + "；" + "乙" * 30 + "。"
+    assert sentences(long, semicolons=False, max_len=40) == ["甲" * 30 + "；", "乙" * 30 + "。"]
+    assert sentences("第一问\n第二问", newlines=True) == ["第一问", "第二问"]
+    assert clauses("甲，乙、丙：丁") == ["甲，", "乙、", "丙：", "丁"]
+
+
+def test_headings_and_numerals() -> None:
+    assert heading_level("一、总体要求") == 1
+    assert heading_level("（二）主要做法") == 2
+    assert heading_level("第十二条 党员应当") == 3
+    assert heading_level("1. 学习") == 3 and heading_level("1.5亿") is None
+    assert heading_level("（3）讨论") == 4
+    assert is_heading("  第三章 组织") and not is_heading("一是加强学习")
+    assert [cn_number(w) for w in ("十五", "二十", "一百二十", "两千零五", "12", "几")] == [15, 20, 120, 2005, 12, None]
