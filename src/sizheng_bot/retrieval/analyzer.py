@@ -152,5 +152,3 @@ class Analyzer:
         return orig, extra
 
 
-def unique(seq: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(seq))
