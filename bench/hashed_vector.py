@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
 from common import CRUD_Q, ROOT, SEED, materialise_crud, settings
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items

@@ -32,7 +32,7 @@ def _launch(data_dir: Path, **settings_kw: Any) -> tuple[Any, str, Any]:
     settings = make_settings(data_dir, port=unused_port(), **settings_kw)
     demo = app.build_app(Assistant.from_settings(settings))
     demo.launch(prevent_thread_lock=True, **app.launch_kwargs(settings))
-    return demo, f"http://127.0.0.1:{settings.port}/", settings
+    return demo, f"http://127.0.0.1:{settings.web.port}/", settings
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_several_users_at_once(server: tuple[str, Any, Any]) -> None:
 
 def test_queue_runs_events_concurrently_as_configured(server: tuple[str, Any, Any]) -> None:
     _, demo, settings = server
-    assert settings.concurrency == 4
+    assert settings.web.concurrency == 4
     assert demo._queue.default_concurrency_limit == 4  # not Gradio's default of 1
     by_name = {fn.api_name: fn for fn in demo.fns.values()}
     assert all(by_name[n].concurrency_limit == "default" for n in ("ask", "outline", "plan"))

@@ -110,7 +110,7 @@ def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
 
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(KNOWLEDGE))
     rep = ingest(
-        kb, [KNOWLEDGE], chunk_size=assistant.settings.chunk_size, flush_chars=5000, pool_min_bytes=0
+        kb, [KNOWLEDGE], chunk_size=assistant.settings.ingest.chunk_size, flush_chars=5000, pool_min_bytes=0
     )
     assert not rep.failed
     ours = kb.lexical()

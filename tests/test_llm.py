@@ -193,7 +193,7 @@ def test_empty_reply_is_an_error(fake_llm: FakeOpenAI) -> None:
 
 
 def test_from_settings_is_none_offline_and_hides_the_key(fake_llm: FakeOpenAI) -> None:
-    assert ChatLLM.from_settings(Settings.model_validate({"llm_base_url": "", "llm_model": ""})) is None
+    assert ChatLLM.from_settings(Settings.model_validate({"llm_base_url": "", "llm_model": ""}).llm) is None
     settings = Settings.model_validate(
         {
             "llm_base_url": fake_llm.base_url,
@@ -202,7 +202,7 @@ def test_from_settings_is_none_offline_and_hides_the_key(fake_llm: FakeOpenAI) -
             "llm_timeout": 7,
         }
     )
-    llm = ChatLLM.from_settings(settings)
+    llm = ChatLLM.from_settings(settings.llm)
     assert llm is not None
     assert llm.timeout == 7
     assert fake_llm.base_url in llm.describe() and "fake-model" in llm.describe()

@@ -57,11 +57,11 @@ class Assistant:
         analyzer = Analyzer.from_knowledge_dir(settings.knowledge_dir)
         dense, status = _dense_from_settings(settings)
         kb = KnowledgeBase(settings.data_dir, analyzer, dense)
-        weight = settings.embed_weight or (1.0 if dense is not None and dense.chinese else 0.0)
+        weight = settings.embed.weight or (1.0 if dense is not None and dense.chinese else 0.0)
         params = RetrievalParams(
             dense_weight=weight if dense is not None else 0.0,
-            candidates=settings.candidates,
-            use_synonyms=settings.use_synonyms,
+            candidates=settings.retrieval.candidates,
+            use_synonyms=settings.retrieval.use_synonyms,
         )
         return cls(settings, kb, Retriever(kb, analyzer, params), status)
 
@@ -69,7 +69,7 @@ class Assistant:
     def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None,
                names: dict[Path, str] | None = None) -> IngestReport:  # fmt: skip
         targets = list(paths) if paths else [self.settings.knowledge_dir]
-        report = ingest(self.kb, targets, self.settings.chunk_size, self.settings.chunk_overlap_sentences,
+        report = ingest(self.kb, targets, self.settings.ingest.chunk_size, self.settings.ingest.chunk_overlap_sentences,
                         progress, names)  # fmt: skip
         if self.kb.dense is not None:
             missing = self.kb.missing_dense()
@@ -96,13 +96,13 @@ class Assistant:
             chunks=sum(d.chunks for d in docs),
             chars=sum(d.chars for d in docs),
             data_dir=str(self.settings.data_dir),
-            embed_model=self.settings.embed_model or "（未配置，仅词法检索）",
+            embed_model=self.settings.embed.model or "（未配置，仅词法检索）",
             embed_status=self.embed_status,
         )
 
     # ---- retrieval ---------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:
-        return self.retriever.search(query, k or self.settings.top_k)
+        return self.retriever.search(query, k or self.settings.retrieval.top_k)
 
     # ---- composition support: built lazily, cached per knowledge-base generation -------------------
     @property
@@ -127,11 +127,11 @@ class Assistant:
 
     def llm(self) -> ChatLLM | None:
         """The configured chat model, or None in offline mode."""
-        if not self.settings.llm_enabled:
+        if not self.settings.llm.enabled:
             return None
         with self._lock:
             if self._llm is None:
-                self._llm = ChatLLM.from_settings(self.settings)
+                self._llm = ChatLLM.from_settings(self.settings.llm)
             return self._llm
 
     def prompts(self) -> PromptSet:
@@ -176,13 +176,13 @@ class Assistant:
 
 
 def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]:
-    if not settings.embed_model:
+    if not settings.embed.model:
         return None, "未配置向量模型：使用词法检索（BM25 词 + 字双元组）"
     try:
         dense = DenseEmbedder(
-            settings.embed_model, settings.embed_query_instruction, settings.embed_batch_size
+            settings.embed.model, settings.embed.query_instruction, settings.embed.batch_size
         )
     except EmbeddingUnavailable as exc:
         log.warning("%s", exc)
         return None, f"向量模型不可用，已退回词法检索：{exc}"
-    return dense, f"向量模型 {settings.embed_model} 已就绪（{dense.path}）"
+    return dense, f"向量模型 {settings.embed.model} 已就绪（{dense.path}）"

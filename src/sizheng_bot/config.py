@@ -1,85 +1,208 @@
-"""Settings: one pydantic-settings class, env prefix ``SIZHENG_``, a description on every field.
+"""Settings: one tree, grouped by stage, a description on every field; flat ``SIZHENG_*`` variables for users.
 
-Settings are built once at the edge (CLI, app) and passed in; the library never reads the
-environment itself. Constructing Settings does no I/O beyond reading env vars / ``.env``.
+Users set ``SIZHENG_CHUNK_SIZE``, ``SIZHENG_LLM_MODEL`` … (environment or ``.env``); code reads
+``settings.ingest.chunk_size``, ``settings.llm.model``. Each group declares the prefix its variables carry
+after ``SIZHENG_`` (``llm_`` for the model endpoint, ``embed_`` for the embedding model, none for the rest),
+so the variable of a field is ``SIZHENG_`` + prefix + field name. The same flat names work as keyword
+arguments (``Settings(chunk_size=500)``), which tests and benchmarks use.
+
+Settings are built once at the edge (CLI, app) and passed in; the library never reads the environment
+itself. Constructing Settings does no I/O beyond reading env vars / ``.env``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIZHENG_", env_file=".env", extra="ignore")
+class Group(BaseModel):
+    """A stage's settings; ``env_prefix`` is what its variables carry after ``SIZHENG_``."""
 
-    # --- paths -------------------------------------------------------------------------------
-    data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
-    knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录，另含领域词典与同义词表")
-    prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
+    env_prefix: ClassVar[str] = ""
 
-    # --- splitting ---------------------------------------------------------------------------
+
+class IngestSettings(Group):
+    """Reading and splitting documents."""
+
     chunk_size: int = Field(350, ge=80, le=2000, description="切块目标长度（字符），按句子边界切分")
     chunk_overlap_sentences: int = Field(0, ge=0, le=5, description="相邻切块重叠的句子数")
 
-    # --- embedding ---------------------------------------------------------------------------
-    embed_model: str = Field(
+
+class EmbedSettings(Group):
+    """The optional dense embedding model."""
+
+    env_prefix: ClassVar[str] = "embed_"
+    model: str = Field(
         "",
         description="向量模型：模型名（如 BAAI/bge-small-zh-v1.5，需已缓存）或本地路径；"
         "'minilm' 表示随包附带的英文 all-MiniLM-L6-v2；留空则仅用词法检索",
     )
-    embed_query_instruction: str | None = Field(
+    query_instruction: str | None = Field(
         None,
         description="查询前缀指令；留空时对 bge-zh 模型自动使用 '为这个句子生成表示以用于检索相关文章：'",
     )
-    embed_batch_size: int = Field(32, ge=1, le=512, description="向量化批大小")
-    embed_weight: float = Field(
-        0.0,
-        ge=0.0,
-        le=2.0,
-        description="稠密检索在融合中的权重；0 表示按模型自动选择（中文模型 1.0，英文模型 0）",
+    batch_size: int = Field(32, ge=1, le=512, description="向量化批大小")
+    weight: float = Field(
+        0.0, ge=0.0, le=2.0, description="稠密检索在融合中的权重；0 表示按模型自动选择（中文模型 1.0，英文模型 0）"
     )
 
-    # --- retrieval ---------------------------------------------------------------------------
+
+class RetrievalSettings(Group):
+    """Ranking passages for a question."""
+
     top_k: int = Field(5, ge=1, le=50, description="返回的检索结果数")
     candidates: int = Field(50, ge=5, le=500, description="稠密检索（配置向量模型时）召回的候选数，融合前")
     use_synonyms: bool = Field(True, description="是否用同义词表扩展查询")
 
-    # --- llm ---------------------------------------------------------------------------------
-    llm_base_url: str = Field(
-        "", description="OpenAI 兼容接口地址，如 https://api.deepseek.com/v1；留空为离线摘编模式"
-    )
-    llm_model: str = Field("", description="大模型名称，如 deepseek-chat、qwen-plus")
-    llm_api_key: SecretStr = Field(SecretStr(""), description="大模型接口密钥（不会写入日志或界面）")
-    llm_timeout: float = Field(60.0, gt=0, le=600, description="大模型请求超时（秒）")
-    llm_temperature: float = Field(0.3, ge=0, le=2, description="大模型采样温度")
 
-    # --- server ------------------------------------------------------------------------------
+class LLMSettings(Group):
+    """The optional OpenAI-compatible model endpoint."""
+
+    env_prefix: ClassVar[str] = "llm_"
+    base_url: str = Field("", description="OpenAI 兼容接口地址，如 https://api.deepseek.com/v1；留空为离线摘编模式")
+    model: str = Field("", description="大模型名称，如 deepseek-chat、qwen-plus")
+    api_key: SecretStr = Field(SecretStr(""), description="大模型接口密钥（不会写入日志或界面）")
+    timeout: float = Field(60.0, gt=0, le=600, description="大模型请求超时（秒）")
+    temperature: float = Field(0.3, ge=0, le=2, description="大模型采样温度")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.base_url and self.model)
+
+
+class WebSettings(Group):
+    """The web page."""
+
     host: str = Field("127.0.0.1", description="Web 界面监听地址，默认仅本机")
     port: int = Field(7860, ge=1, le=65535, description="Web 界面端口")
-    auth: str = Field("", description="可选登录，格式 user:pass；留空不启用")
+    auth: SecretStr = Field(SecretStr(""), description="可选登录，格式 user:pass；留空不启用")
     concurrency: int = Field(8, ge=1, le=64, description="Web 界面同时处理的请求数")
     max_upload_mb: int = Field(50, ge=1, le=2048, description="单个上传文件大小上限（MB）")
 
     @field_validator("auth")
     @classmethod
-    def _auth_shape(cls, v: str) -> str:
-        if v and (":" not in v or v.startswith(":") or v.endswith(":")):
-            raise ValueError("SIZHENG_AUTH 格式应为 user:pass")
+    def _auth_shape(cls, v: SecretStr) -> SecretStr:
+        s = v.get_secret_value()
+        if s and (":" not in s or s.startswith(":") or s.endswith(":")):
+            raise ValueError("登录设置的格式应为 用户名:密码")
         return v
 
-    @property
-    def llm_enabled(self) -> bool:
-        return bool(self.llm_base_url and self.llm_model)
+    def credentials(self) -> tuple[str, str] | None:
+        s = self.auth.get_secret_value()
+        if not s:
+            return None
+        user, password = s.split(":", 1)
+        return user, password
 
-    @property
-    def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
 
-    @property
-    def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+GROUPS: dict[str, type[Group]] = {
+    "ingest": IngestSettings,
+    "embed": EmbedSettings,
+    "retrieval": RetrievalSettings,
+    "llm": LLMSettings,
+    "web": WebSettings,
+}
+# flat variable name (after SIZHENG_, lower case) -> (group, field)
+FLAT: dict[str, tuple[str, str]] = {
+    f"{model.env_prefix}{name}": (group, name) for group, model in GROUPS.items() for name in model.model_fields
+}
+
+
+def _grouped(flat: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        target = FLAT.get(key.lower())
+        if target is not None:
+            out.setdefault(target[0], {})[target[1]] = value
+    return out
+
+
+def _merge(top: dict[str, Any], grouped: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    merged = dict(top)
+    for group, values in grouped.items():
+        base = merged.get(group)
+        merged[group] = {**(base if isinstance(base, dict) else {}), **values}
+    return merged
+
+
+class _FlatEnv(EnvSettingsSource):
+    def __call__(self) -> dict[str, Any]:
+        prefix = "sizheng_"
+        flat = {k[len(prefix) :]: v for k, v in self.env_vars.items() if k.lower().startswith(prefix)}
+        return _merge(super().__call__(), _grouped(flat))
+
+
+class _FlatDotEnv(DotEnvSettingsSource):
+    def __call__(self) -> dict[str, Any]:
+        prefix = "sizheng_"
+        flat = {k[len(prefix) :]: v for k, v in self.env_vars.items() if k.lower().startswith(prefix)}
+        return _merge(super().__call__(), _grouped(flat))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SIZHENG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
+    knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录，另含领域词典与同义词表")
+    prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="入库与切块")
+    embed: EmbedSettings = Field(default_factory=EmbedSettings, description="向量模型（可选）")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="检索")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="大模型接口（可选）")
+    web: WebSettings = Field(default_factory=WebSettings, description="网页界面")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_keywords(cls, data: Any) -> Any:
+        """``Settings(chunk_size=500, llm_model="x")``: flat keyword names go to their group."""
+        if not isinstance(data, dict):
+            return data
+        top = {k: v for k, v in data.items() if k.lower() not in FLAT or k in cls.model_fields}
+        flat = {k: v for k, v in data.items() if k not in top}
+        grouped = {
+            g: (v.model_dump() if isinstance(v, BaseModel) else v) for g, v in top.items() if g in GROUPS
+        }
+        return {**top, **_merge(grouped, _grouped(flat))}
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        env_file = getattr(dotenv_settings, "env_file", ".env")
+        return (
+            init_settings,
+            _FlatEnv(settings_cls),
+            _FlatDotEnv(settings_cls, env_file=env_file),
+            file_secret_settings,
+        )
+
+
+def variables() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting: the README's table."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in Settings.model_fields.items():
+        if name not in GROUPS:
+            rows.append((f"SIZHENG_{name.upper()}", str(field.default), field.description or ""))
+    for model in GROUPS.values():
+        for name, field in model.model_fields.items():
+            default = field.default
+            shown = "" if isinstance(default, SecretStr) or default in ("", None) else str(default)
+            rows.append((f"SIZHENG_{(model.env_prefix + name).upper()}", shown, field.description or ""))
+    return rows

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from sizheng_bot.errors import LLMError
 
 if TYPE_CHECKING:
-    from sizheng_bot.config import Settings
+    from sizheng_bot.config import LLMSettings
 
 logger = logging.getLogger(__name__)
 
@@ -53,16 +53,16 @@ class ChatLLM:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> ChatLLM | None:
+    def from_settings(cls, settings: LLMSettings) -> ChatLLM | None:
         """The configured client, or None in offline mode (no base URL or model set)."""
-        if not settings.llm_enabled:
+        if not settings.enabled:
             return None
         return cls(
-            base_url=settings.llm_base_url,
-            model=settings.llm_model,
-            api_key=settings.llm_api_key,
-            timeout=settings.llm_timeout,
-            temperature=settings.llm_temperature,
+            base_url=settings.base_url,
+            model=settings.model,
+            api_key=settings.api_key,
+            timeout=settings.timeout,
+            temperature=settings.temperature,
         )
 
     # --- public API -----------------------------------------------------------------------------

@@ -34,16 +34,16 @@ def build_app(assistant: Assistant, job: IndexJob | None = None) -> gr.Blocks:
     job = job or IndexJob(assistant).start()
     demo = build(Handlers(assistant, job))
     # Gradio's default runs one event at a time; several users must be able to chat at once.
-    demo.queue(default_concurrency_limit=assistant.settings.concurrency)
+    demo.queue(default_concurrency_limit=assistant.settings.web.concurrency)
     return demo
 
 
 def launch_kwargs(settings: Settings) -> dict[str, Any]:
     """Arguments for ``demo.launch``: local bind, optional login, no share link, offline look."""
-    auth = tuple(settings.auth.split(":", 1)) if settings.auth else None
+    auth = settings.web.credentials()
     return {
-        "server_name": settings.host,
-        "server_port": settings.port,
+        "server_name": settings.web.host,
+        "server_port": settings.web.port,
         "auth": auth,
         "auth_message": "思政助手：请输入用户名和密码" if auth else None,
         "share": False,
@@ -51,7 +51,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         "pwa": False,
         "mcp_server": False,
         "enable_monitoring": False,
-        "max_file_size": f"{settings.max_upload_mb}mb",
+        "max_file_size": f"{settings.web.max_upload_mb}mb",
         "quiet": True,  # our own Chinese start-up lines instead of gradio's English ones
         "theme": theme(),
         "css": CSS,
@@ -69,18 +69,18 @@ def main() -> None:
     if not (assistant.kb.exists() and assistant.kb.generation() > 0):
         print(f"首次启动：正在为 {settings.knowledge_dir}/ 建立索引（页面顶部同步显示进度）…", flush=True)
     job.start()
-    if settings.host not in LOOPBACK and not settings.auth:
+    if settings.web.host not in LOOPBACK and settings.web.credentials() is None:
         print(
-            f"注意：正在监听 {settings.host}，局域网内均可访问；建议设置 SIZHENG_AUTH=用户名:密码", flush=True
+            f"注意：正在监听 {settings.web.host}，局域网内均可访问；建议设置 SIZHENG_AUTH=用户名:密码", flush=True
         )
     demo = build_app(assistant, job)
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-    print(f"请在浏览器中打开：http://{host}:{settings.port}（按 Ctrl+C 退出）", flush=True)
+    host = "127.0.0.1" if settings.web.host in ("0.0.0.0", "::") else settings.web.host
+    print(f"请在浏览器中打开：http://{host}:{settings.web.port}（按 Ctrl+C 退出）", flush=True)
     try:
         demo.launch(**launch_kwargs(settings))
     except OSError as exc:
         print(
-            f"错误：无法监听 {settings.host}:{settings.port}（{exc}）。端口可能已被占用，可设置 SIZHENG_PORT 换一个端口。"
+            f"错误：无法监听 {settings.web.host}:{settings.web.port}（{exc}）。端口可能已被占用，可设置 SIZHENG_PORT 换一个端口。"
         )
         raise SystemExit(2) from None
 

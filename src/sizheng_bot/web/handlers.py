@@ -163,7 +163,7 @@ class Handlers:
         for i, (path, name) in enumerate(zip(files, names, strict=True)):
             if progress:
                 progress(i, len(files), name)
-            problem = upload_problem(path, name, self.settings.max_upload_mb)
+            problem = upload_problem(path, name, self.settings.web.max_upload_mb)
             if problem:
                 reports.append(FileReport(str(path), name, "failed", error=problem))
                 continue
@@ -230,8 +230,8 @@ class Handlers:
             ("索引状态", self.ready_text()),
             ("数据目录", str(Path(st.data_dir).resolve())),
             ("默认文档目录", str(Path(s.knowledge_dir).resolve())),
-            ("并发处理数", str(s.concurrency)),
-            ("单个上传文件上限", f"{s.max_upload_mb} MB"),
+            ("并发处理数", str(s.web.concurrency)),
+            ("单个上传文件上限", f"{s.web.max_upload_mb} MB"),
         ]
         return render.kv_table(rows)
 
