@@ -108,7 +108,7 @@ def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
     from sizheng_bot.retrieval.analyzer import Analyzer
     from sizheng_bot.retrieval.store import KnowledgeBase
 
-    kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(KNOWLEDGE))
+    kb = KnowledgeBase(tmp_path / "data", Analyzer.from_files())
     rep = ingest(
         kb, [KNOWLEDGE], chunk_size=assistant.settings.ingest.chunk_size, flush_chars=5000, pool_min_bytes=0
     )

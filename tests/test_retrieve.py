@@ -21,14 +21,14 @@ def test_seed_dev_quality_regression(assistant) -> None:
 
 
 def test_domain_terms_stay_whole() -> None:
-    an = Analyzer.from_knowledge_dir(KNOWLEDGE)
+    an = Analyzer.from_files()
     toks = an.words("支部要落实三会一课和谈心谈话，两个确立要牢记")
     for term in ("三会一课", "谈心谈话", "两个确立"):
         assert term in toks
 
 
 def test_synonyms_expand_colloquial_words() -> None:
-    an = Analyzer.from_knowledge_dir(KNOWLEDGE)
+    an = Analyzer.from_files()
     orig, extra = an.query_terms("支书怎么讲好党课")
     assert "支书" in orig
     assert "党支部书记" in extra and "微党课" in extra

@@ -54,7 +54,7 @@ class Assistant:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
-        analyzer = Analyzer.from_knowledge_dir(settings.knowledge_dir)
+        analyzer = Analyzer.from_files(settings.retrieval.domain_dict, settings.retrieval.synonyms)
         dense, status = _dense_from_settings(settings)
         kb = KnowledgeBase(settings.data_dir, analyzer, dense)
         weight = settings.embed.weight or (1.0 if dense is not None and dense.chinese else 0.0)

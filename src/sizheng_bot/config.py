@@ -65,6 +65,10 @@ class RetrievalSettings(Group):
     top_k: int = Field(5, ge=1, le=50, description="返回的检索结果数")
     candidates: int = Field(50, ge=5, le=500, description="稠密检索（配置向量模型时）召回的候选数，融合前")
     use_synonyms: bool = Field(True, description="是否用同义词表扩展查询")
+    domain_dict: Path | None = Field(
+        None, description="领域词典（jieba 用户词典格式，每行一词）；留空使用随包附带的词典"
+    )
+    synonyms: Path | None = Field(None, description="同义词表（每行一组，以空格分隔）；留空使用随包附带的同义词表")
 
 
 class LLMSettings(Group):
@@ -155,7 +159,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SIZHENG_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
-    knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录，另含领域词典与同义词表")
+    knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录（首次启动与“重建索引”时扫描）")
     prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="入库与切块")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="向量模型（可选）")

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 DICT_FILE = "domain_dict.txt"
 SYNONYM_FILE = "synonyms.txt"
+RESOURCES = Path(__file__).with_name("resources")  # shipped dictionary and synonym table
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_OK = re.compile(rf"[{_CJK}A-Za-z0-9]")
@@ -91,8 +92,9 @@ class Analyzer:
         self._tokenizer = None
 
     @classmethod
-    def from_knowledge_dir(cls, knowledge_dir: Path) -> Analyzer:
-        return cls(knowledge_dir / DICT_FILE, knowledge_dir / SYNONYM_FILE)
+    def from_files(cls, dict_path: Path | None = None, synonym_path: Path | None = None) -> Analyzer:
+        """The given dictionary and synonym table, or the ones shipped in the package."""
+        return cls(dict_path or RESOURCES / DICT_FILE, synonym_path or RESOURCES / SYNONYM_FILE)
 
     @property
     def tokenizer(self):  # type: ignore[no-untyped-def]
