@@ -5,7 +5,7 @@ import pytest
 from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items, seed_hit
 from sizheng_bot.retrieval.analyzer import Analyzer
 
-from conftest import KNOWLEDGE, SHARED_EVAL
+from conftest import SHARED_EVAL
 
 SEED = SHARED_EVAL / "seed_dev.jsonl"
 

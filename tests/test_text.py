@@ -62,3 +62,19 @@ def test_headings_and_numerals() -> None:
     assert heading_level("（3）讨论") == 4
     assert is_heading("  第三章 组织") and not is_heading("一是加强学习")
     assert [cn_number(w) for w in ("十五", "二十", "一百二十", "两千零五", "12", "几")] == [15, 20, 120, 2005, 12, None]
+
+
+def test_citation_label_and_sources_split() -> None:
+    from sizheng_bot.citations import is_sources_heading, label, numbered, split_sources
+
+    assert label("通知.pdf", "一、总体要求 > （二）主要任务", 3) == "通知.pdf · 一、总体要求 > （二）主要任务 · 第3页"
+    assert label("扫描件.pdf", "", 2, ocr=True) == "扫描件.pdf · 第2页（OCR）"
+    assert numbered(2, label("a.docx")) == "[2] a.docx"
+    assert is_sources_heading("## 参考资料") and is_sources_heading("**参考来源：**") and is_sources_heading("四、参考依据")
+    assert not is_sources_heading("## 活动流程")
+    text = "# 提纲\n\n正文[1]。\n\n## 参考资料\n- [1] a.txt · 一、x\n- [2] b.txt\n\n## 我补充的结语\n同志们……\n"
+    cut = split_sources(text)
+    assert cut.body + cut.sources + cut.after == text
+    assert cut.sources.startswith("## 参考资料") and "[2] b.txt" in cut.sources
+    assert "我补充的结语" in cut.after and "同志们" in cut.without_sources and "a.txt" not in cut.without_sources
+    assert split_sources("没有来源的文字").sources == ""
