@@ -183,4 +183,5 @@ def _make_chunk(doc: Document, text: str, section: str, first: Sentence, last: S
         start=first.start,
         end=last.start + len(last.text),
         content_hash=content_hash,
+        ocr=first.page is not None and first.page in doc.ocr_pages,
     )

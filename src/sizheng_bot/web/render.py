@@ -90,7 +90,7 @@ def citation_summary(c: Citation) -> str:
     if c.section.strip():
         parts.append(c.section.strip())
     if c.page is not None:
-        parts.append(f"第{c.page}页")
+        parts.append(c.page_label)
     return f"[{c.n}] " + esc(" · ".join(parts))
 
 
@@ -104,7 +104,7 @@ def sources_html(citations: Sequence[Citation]) -> str:
         if c.section.strip():
             meta.append(f"章节：{esc(c.section.strip())}")
         if c.page is not None:
-            meta.append(f"页码：第{c.page}页")
+            meta.append(f"页码：{c.page_label}")
         items.append(
             '<details class="sz-source">'
             f"<summary>{citation_summary(c)}</summary>"

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sizheng_bot.errors import LoadError
+from sizheng_bot.ingest.loaders.numbering import Numbering
+from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.ingest.loaders.text import first_title_line
+from sizheng_bot.ingest.loaders.zipguard import open_zip
 from sizheng_bot.types import Block, Document
 
 if TYPE_CHECKING:
@@ -20,15 +23,13 @@ log = logging.getLogger(__name__)
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _TITLE_STYLES = {"title", "标题"}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS_HINT = "请用 Word/WPS 打开后另存为 .docx 再上传"
 
 
-def _open(data: bytes, source: str) -> Any:
+def _open(data: bytes, source: str, options: LoadOptions | None) -> Any:
     import docx  # lazily: keeps `import sizheng_bot.ingest.driver.loaders` cheap
 
-    if data.startswith(_OLE_MAGIC):
-        raise LoadError(source, "这是旧版 .doc（或 .wps）格式的文件，只是扩展名为 .docx", _SAVE_AS_HINT)
+    open_zip(data, source, options)  # limits first: python-docx inflates every part
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # PackageNotFoundError, KeyError, ValueError, BadZipFile, XML errors…
@@ -94,6 +95,7 @@ def _blocks(document: Any) -> tuple[list[Block], str]:
 
     blocks: list[Block] = []
     styled_title = ""
+    numbering = Numbering(document)
     for item in _body_items(document.element.body, document):
         if isinstance(item, Table):
             lines = _table_lines(item)
@@ -101,8 +103,11 @@ def _blocks(document: Any) -> tuple[list[Block], str]:
                 blocks.append(Block("\n".join(lines)))
             continue
         text = item.text.strip()
+        label = numbering.label(item)
         if not text:
             continue
+        if label and not text.startswith(label):
+            text = f"{label}{text}" if label[-1] in "、.．)）" else f"{label} {text}"
         level = _heading_level(item)
         if level == 0 and not styled_title:
             styled_title = text
@@ -110,8 +115,8 @@ def _blocks(document: Any) -> tuple[list[Block], str]:
     return blocks, styled_title
 
 
-def load_docx(data: bytes, source: str) -> Document:
-    document = _open(data, source)
+def load_docx(data: bytes, source: str, options: LoadOptions | None = None) -> Document:
+    document = _open(data, source, options)
     try:
         blocks, styled_title = _blocks(document)
         core_title = (document.core_properties.title or "").strip()
