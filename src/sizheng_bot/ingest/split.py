@@ -34,6 +34,7 @@ _INLINE_HEADING = re.compile(
 _SENT_END = re.compile(r"[^。！？；!?;…]*(?:[。！？；!?;]+|…+|$)[”’」』\"')）]*")
 _SOFT_BREAK = re.compile(r"(?<=[，、,：:])")
 MAX_HEADING = 40
+_FULL_STOPS = ("。", "！", "？", "；", "!", "?", ";")  # a numbered line ending so is a list item sentence
 _ENDS = tuple("。！？；!?;…”’」』\"')）:：")
 
 
@@ -115,7 +116,12 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
     def section() -> str:
         return " > ".join(h for _, h in stack)
 
+    orphan: list[Sentence] = []  # a bare heading line not yet followed by any body text
+
     def flush() -> None:
+        if not pending and orphan:  # a heading with nothing under it (a list item) keeps its words
+            pending.extend(orphan)
+        orphan.clear()
         if pending:
             _pack(doc, pending, section(), chunk_size, overlap, chunks)
             pending.clear()
@@ -132,8 +138,12 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
                 stack.pop()
             stack.append((level, head))
             body = line if fmt_level is None else ""  # the heading sentence stays in the text it opens
-            if not rest and fmt_level is None and len(line) <= MAX_HEADING:
-                body = ""  # a bare heading line: it lives in the section path only
+            if not rest and fmt_level is None and len(line) <= MAX_HEADING and not line.endswith(_FULL_STOPS):
+                body = ""  # a bare heading line: it lives in the section path only…
+                orphan[:] = [Sentence(line, page, offset)]  # …unless no body follows it
+                continue
+        if body:
+            orphan.clear()
         if not body or (not stack and not pending and body == doc.title.strip()):
             continue  # the title line itself lives in the chunk metadata
         if pending and not pending[-1].text.endswith(_ENDS):

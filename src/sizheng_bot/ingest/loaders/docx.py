@@ -90,12 +90,21 @@ def _body_items(container: Any, parent: Any) -> Iterator[Paragraph | Table]:
                 yield from _body_items(content, parent)
 
 
+def _vertical(text: str, level: int | None, blocks: list[Block], joined: set[int]) -> bool:
+    """A one-character paragraph that continues a run of one-character paragraphs (vertical labels)."""
+    if len(text) != 1 or level is not None or not blocks or blocks[-1].level is not None:
+        return False
+    prev = blocks[-1].text
+    return len(prev) == 1 or (len(blocks) - 1 in joined and len(prev) <= 8)
+
+
 def _blocks(document: Any) -> tuple[list[Block], str]:
     from docx.table import Table
 
     blocks: list[Block] = []
     styled_title = ""
     numbering = Numbering(document)
+    vertical: set[int] = set()  # blocks made of one-character lines joined up
     for item in _body_items(document.element.body, document):
         if isinstance(item, Table):
             lines = _table_lines(item)
@@ -109,6 +118,10 @@ def _blocks(document: Any) -> tuple[list[Block], str]:
         if label and not text.startswith(label):
             text = f"{label}{text}" if label[-1] in "、.．)）" else f"{label} {text}"
         level = _heading_level(item)
+        if _vertical(text, level, blocks, vertical):
+            blocks[-1] = Block(blocks[-1].text + text)  # 选/票 set one character per line: one word
+            vertical.add(len(blocks) - 1)
+            continue
         if level == 0 and not styled_title:
             styled_title = text
         blocks.append(Block(text, level=level))
