@@ -116,11 +116,12 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
     def section() -> str:
         return " > ".join(h for _, h in stack)
 
-    orphan: list[Sentence] = []  # a bare heading line not yet followed by any body text
+    orphan: list[tuple[int, Sentence]] = []  # a bare heading line not yet followed by any body text
 
-    def flush() -> None:
-        if not pending and orphan:  # a heading with nothing under it (a list item) keeps its words
-            pending.extend(orphan)
+    def flush(next_level: int = 0) -> None:
+        # a heading followed by a sibling, not by its own text or sub-headings, is a list item: keep its words
+        if not pending and orphan and orphan[0][0] >= next_level:
+            pending.append(orphan[0][1])
         orphan.clear()
         if pending:
             _pack(doc, pending, section(), chunk_size, overlap, chunks)
@@ -133,14 +134,14 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
             head, rest = (line, "") if fmt_level is not None else split_heading(line)
             if head == doc.title.strip() and not stack and fmt_level is not None and level <= 1:
                 continue
-            flush()
+            flush(level)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, head))
             body = line if fmt_level is None else ""  # the heading sentence stays in the text it opens
             if not rest and fmt_level is None and len(line) <= MAX_HEADING and not line.endswith(_FULL_STOPS):
                 body = ""  # a bare heading line: it lives in the section path only…
-                orphan[:] = [Sentence(line, page, offset)]  # …unless no body follows it
+                orphan[:] = [(level, Sentence(line, page, offset))]  # …unless no body follows it
                 continue
         if body:
             orphan.clear()

@@ -75,6 +75,15 @@ def _unsupported(ext: str, source: str, kind: str = "") -> UnsupportedFormatErro
 
 def _kind_for(data: bytes, ext: str, source: str) -> str:
     kind = sniff(data, ext)
+    claimed = EXT_KIND.get(ext)
+    if kind in (*_TEXT_KINDS, "") and claimed is not None and claimed not in _TEXT_KINDS:
+        if claimed == "pdf":
+            return "pdf"  # the PDF loader names what is wrong (no header, truncated…)
+        raise LoadError(
+            source,
+            f"文件内容不是有效的{KIND_LABEL.get(claimed, ext)}文件（可能已损坏，或只是改了扩展名）",
+            f"请用原程序打开后另存为 {ext} 或 .pdf 再上传",
+        )
     if kind in _TEXT_KINDS and ext not in SUPPORTED:
         raise _unsupported(ext, source)  # unknown extension holding text: not a document we know
     if kind in ("", "zip", "ole"):

@@ -136,7 +136,9 @@ def _open_image(blob: bytes, source: str) -> Any:
         img = Image.open(io.BytesIO(blob))
         img.load()
     except Exception as exc:  # PIL raises many types, DecompressionBombError included
-        raise LoadError(source, "图片已损坏或过大，无法读取", "请另存为常见的 JPG/PNG 图片后再上传") from exc
+        raise LoadError(
+            source, "图片已损坏或过大，无法读取，也就无法做 OCR 文字识别", "请另存为常见的 JPG/PNG 图片后再上传"
+        ) from exc
     return ImageOps.exif_transpose(img)
 
 
