@@ -63,7 +63,9 @@ def is_supported(path: str | Path) -> bool:
 def _unsupported(ext: str, source: str, kind: str = "") -> UnsupportedFormatError:
     if kind in ("zip", "ole"):
         return UnsupportedFormatError(
-            source, f"这是{KIND_LABEL[kind]}，但不是可识别的文档格式", "请先解压或用原程序另存为 .docx/.xlsx/.pdf 后再上传"
+            source,
+            f"这是{KIND_LABEL[kind]}，但不是可识别的文档格式",
+            "请先解压或用原程序另存为 .docx/.xlsx/.pdf 后再上传",
         )
     if not ext:
         return UnsupportedFormatError(
@@ -100,7 +102,9 @@ def _mismatch_note(ext: str, kind: str) -> str:
     return f"文件扩展名为 {ext}，但内容实际是{KIND_LABEL.get(kind, kind)}格式，已按实际格式读取"
 
 
-def load_bytes(data: bytes, source: str, ext: str | None = None, options: LoadOptions | None = None) -> Document:
+def load_bytes(
+    data: bytes, source: str, ext: str | None = None, options: LoadOptions | None = None
+) -> Document:
     """Parse already-read bytes (e.g. an upload); ``ext`` (or ``source``'s extension) is a hint."""
     opt = options or DEFAULT_OPTIONS
     ext = (ext if ext is not None else Path(source).suffix).lower()

@@ -19,8 +19,17 @@ from sizheng_bot.errors import LoadError
 
 log = logging.getLogger(__name__)
 
-_CANDIDATES = ("soffice", "libreoffice", "/usr/lib/libreoffice/program/soffice", "/opt/libreoffice/program/soffice")
-_PACKAGES = {"docx": "libreoffice-writer-nogui", "xlsx": "libreoffice-calc-nogui", "pptx": "libreoffice-impress-nogui"}
+_CANDIDATES = (
+    "soffice",
+    "libreoffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+)
+_PACKAGES = {
+    "docx": "libreoffice-writer-nogui",
+    "xlsx": "libreoffice-calc-nogui",
+    "pptx": "libreoffice-impress-nogui",
+}
 
 
 def find_soffice() -> str | None:
@@ -56,21 +65,32 @@ def convert(data: bytes, source: str, in_ext: str, target: str, timeout: float) 
         _run(cmd, source, timeout, tmp)
         produced = sorted(outdir.glob(f"input.{out_ext}")) if outdir.exists() else []
         if not produced:
-            raise LoadError(source, "LibreOffice 未能转换该文件，文件可能已损坏或加密", "请用 Word/WPS 打开后另存为新格式再上传")
+            raise LoadError(
+                source,
+                "LibreOffice 未能转换该文件，文件可能已损坏或加密",
+                "请用 Word/WPS 打开后另存为新格式再上传",
+            )
         return produced[0].read_bytes()
 
 
 def _run(cmd: list[str], source: str, timeout: float, home: str) -> None:
     env = {**os.environ, "HOME": home, "SAL_USE_VCLPLUGIN": "svp"}
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         _kill_group(proc)
         raise LoadError(
-            source, f"格式转换超时（超过 {timeout:.0f} 秒）", "文件可能过大或已损坏，请另存为 .docx/.xlsx/.pdf 后再上传"
+            source,
+            f"格式转换超时（超过 {timeout:.0f} 秒）",
+            "文件可能过大或已损坏，请另存为 .docx/.xlsx/.pdf 后再上传",
         ) from exc
     finally:
         if proc.poll() is None:

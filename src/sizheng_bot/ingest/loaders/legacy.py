@@ -23,7 +23,9 @@ _FAMILY = {
 }  # fmt: skip
 
 
-def load_converted(data: bytes, source: str, kind: str, ext: str, options: LoadOptions | None = None) -> Document:
+def load_converted(
+    data: bytes, source: str, kind: str, ext: str, options: LoadOptions | None = None
+) -> Document:
     opt = options or DEFAULT_OPTIONS
     canonical, target = TARGETS[kind]
     in_ext = ext if ext in _FAMILY.get(kind, ()) else canonical

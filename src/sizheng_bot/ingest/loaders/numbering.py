@@ -85,7 +85,11 @@ class Numbering:
             levels = {}
             for lvl in an.iter(_W + "lvl"):
                 ilvl = int(lvl.get(_W + "ilvl", "0"))
-                levels[ilvl] = (int(_val(lvl, "start") or 1), _val(lvl, "numFmt") or "decimal", _val(lvl, "lvlText") or "")
+                levels[ilvl] = (
+                    int(_val(lvl, "start") or 1),
+                    _val(lvl, "numFmt") or "decimal",
+                    _val(lvl, "lvlText") or "",
+                )
             abstract[an.get(_W + "abstractNumId", "")] = levels
         for num in root.iter(_W + "num"):
             levels = dict(abstract.get(_val(num, "abstractNumId") or "", {}))

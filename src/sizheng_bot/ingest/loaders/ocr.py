@@ -34,7 +34,9 @@ def _get_engine(source: str) -> Any:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:
                 raise LoadError(
-                    source, "需要 OCR 文字识别，但本机未安装 OCR 组件", "请运行 pip install rapidocr-onnxruntime 后重试"
+                    source,
+                    "需要 OCR 文字识别，但本机未安装 OCR 组件",
+                    "请运行 pip install rapidocr-onnxruntime 后重试",
                 ) from exc
             _engine = RapidOCR(det_limit_type="max", det_limit_side_len=DET_SIDE)
         return _engine
@@ -105,13 +107,17 @@ def _run(pages: Iterable[tuple[int, Any]], total: int, source: str, opt: LoadOpt
     return blocks
 
 
-def ocr_pdf_pages(data: bytes, numbers: list[int], source: str, opt: LoadOptions | None = None) -> list[Block]:
+def ocr_pdf_pages(
+    data: bytes, numbers: list[int], source: str, opt: LoadOptions | None = None
+) -> list[Block]:
     """OCR the given 1-based pages of a PDF, rendered at ``opt.ocr_dpi``."""
     opt = opt or DEFAULT_OPTIONS
     try:
         import pypdfium2 as pdfium
     except ImportError as exc:
-        raise LoadError(source, "扫描件需要 OCR，但本机缺少 PDF 渲染组件", "请运行 pip install pypdfium2 后重试") from exc
+        raise LoadError(
+            source, "扫描件需要 OCR，但本机缺少 PDF 渲染组件", "请运行 pip install pypdfium2 后重试"
+        ) from exc
     pdf = pdfium.PdfDocument(data)
     numbers = numbers[: opt.ocr_max_pages]
     scale = opt.ocr_dpi / 72
@@ -137,7 +143,9 @@ def _open_image(blob: bytes, source: str) -> Any:
         img.load()
     except Exception as exc:  # PIL raises many types, DecompressionBombError included
         raise LoadError(
-            source, "图片已损坏或过大，无法读取，也就无法做 OCR 文字识别", "请另存为常见的 JPG/PNG 图片后再上传"
+            source,
+            "图片已损坏或过大，无法读取，也就无法做 OCR 文字识别",
+            "请另存为常见的 JPG/PNG 图片后再上传",
         ) from exc
     return ImageOps.exif_transpose(img)
 
@@ -157,7 +165,11 @@ def ocr_images(images: list[tuple[int, bytes]], source: str, opt: LoadOptions | 
 def load_image(data: bytes, source: str, options: LoadOptions | None = None) -> Document:
     opt = options or DEFAULT_OPTIONS
     if not opt.ocr_enabled:
-        raise LoadError(source, "图片需要 OCR 文字识别，但 OCR 已关闭", "请设置 SIZHENG_OCR_ENABLED=true，或上传含文字层的文件")
+        raise LoadError(
+            source,
+            "图片需要 OCR 文字识别，但 OCR 已关闭",
+            "请设置 SIZHENG_OCR_ENABLED=true，或上传含文字层的文件",
+        )
     img = _open_image(data, source)
     frames = list(_frames(img))[: opt.ocr_max_pages]
     blocks = _run(((i, (lambda f=f: f)) for i, f in enumerate(frames, 1)), len(frames), source, opt)

@@ -150,6 +150,10 @@ def load_ofd(data: bytes, source: str, options: LoadOptions | None = None) -> Do
         if lines:
             blocks.append(Block("\n".join(lines), page=number))
     if not blocks:
-        raise LoadError(source, "OFD 文件中没有可提取的文字（可能是扫描件）", "请用 OFD 阅读器另存为 PDF，或先做 OCR 文字识别")
+        raise LoadError(
+            source,
+            "OFD 文件中没有可提取的文字（可能是扫描件）",
+            "请用 OFD 阅读器另存为 PDF，或先做 OCR 文字识别",
+        )
     title = first_title_line(blocks[0].text.split("\n"))
     return Document(source=source, title=title, blocks=blocks, format="ofd")

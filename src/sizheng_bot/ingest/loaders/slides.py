@@ -64,14 +64,18 @@ def load_pptx(data: bytes, source: str, options: LoadOptions | None = None) -> D
     images: list[tuple[int, bytes]] = []
     for number, slide in enumerate(prs.slides, 1):
         title_shape = slide.shapes.title
-        slide_title = title_shape.text.strip() if title_shape is not None and title_shape.has_text_frame else ""
+        slide_title = (
+            title_shape.text.strip() if title_shape is not None and title_shape.has_text_frame else ""
+        )
         if slide_title:
             blocks.append(Block(" ".join(slide_title.split()), page=number, level=1))
             title = title or " ".join(slide_title.split())
         for text in _shape_texts(s for s in slide.shapes if s is not title_shape):
             blocks.append(Block(text, page=number))
         if slide.has_notes_slide:
-            notes = slide.notes_slide.notes_text_frame.text.strip() if slide.notes_slide.notes_text_frame else ""
+            notes = (
+                slide.notes_slide.notes_text_frame.text.strip() if slide.notes_slide.notes_text_frame else ""
+            )
             if notes:
                 blocks.append(Block("备注：" + notes, page=number))
         images.extend((number, blob) for blob in _pictures(slide.shapes))

@@ -46,14 +46,18 @@ class GuardedZip:
 def _check_declared(zf: zipfile.ZipFile, source: str, opt: LoadOptions) -> None:
     infos = zf.infolist()
     if len(infos) > opt.zip_max_entries:
-        raise LoadError(source, f"压缩包内条目过多（{len(infos)} 个，上限 {opt.zip_max_entries}）", _BOMB_HINT)
+        raise LoadError(
+            source, f"压缩包内条目过多（{len(infos)} 个，上限 {opt.zip_max_entries}）", _BOMB_HINT
+        )
     total = sum(i.file_size for i in infos)
     if total > opt.zip_max_total_mb * _MB:
         raise LoadError(
             source, f"解压后体积过大（约 {total // _MB} MB，上限 {opt.zip_max_total_mb} MB）", _BOMB_HINT
         )
     for i in infos:
-        if i.file_size >= opt.zip_ratio_min_mb * _MB and i.file_size > opt.zip_max_ratio * max(1, i.compress_size):
+        if i.file_size >= opt.zip_ratio_min_mb * _MB and i.file_size > opt.zip_max_ratio * max(
+            1, i.compress_size
+        ):
             raise LoadError(
                 source, f"压缩包条目 {i.filename} 的压缩比异常（超过 {opt.zip_max_ratio} 倍）", _BOMB_HINT
             )
@@ -71,13 +75,19 @@ def _check_actual(zf: zipfile.ZipFile, source: str, opt: LoadOptions) -> None:
                 budget -= len(block)
                 if budget < 0:
                     raise LoadError(source, f"解压后体积超过上限 {opt.zip_max_total_mb} MB", _BOMB_HINT)
-                if size >= opt.zip_ratio_min_mb * _MB and size > opt.zip_max_ratio * max(1, info.compress_size):
+                if size >= opt.zip_ratio_min_mb * _MB and size > opt.zip_max_ratio * max(
+                    1, info.compress_size
+                ):
                     raise LoadError(
-                        source, f"压缩包条目 {info.filename} 的压缩比异常（超过 {opt.zip_max_ratio} 倍）", _BOMB_HINT
+                        source,
+                        f"压缩包条目 {info.filename} 的压缩比异常（超过 {opt.zip_max_ratio} 倍）",
+                        _BOMB_HINT,
                     )
 
 
-def open_zip(data: bytes, source: str, options: LoadOptions | None = None, *, verify: bool = True) -> GuardedZip:
+def open_zip(
+    data: bytes, source: str, options: LoadOptions | None = None, *, verify: bool = True
+) -> GuardedZip:
     """Open ``data`` as a zip within the limits, or raise LoadError naming ``source``.
 
     ``verify=False`` checks the directory only (for sniffing); loaders always verify.
