@@ -275,3 +275,23 @@ def test_ocr_pages_reach_chunks_and_the_citation_label() -> None:
     assert page_label(2, True) == "第2页（OCR）" and page_label(1) == "第1页"
     c = Citation(1, "扫描.pdf", "", "", 2, "第二页文字。", ocr=True)
     assert c.page_label == "第2页（OCR）" and c.to_dict()["ocr"] is True
+
+
+def test_numbered_lines_without_body_keep_their_words() -> None:
+    lines = ["7月更新", "1、新增处理笺的密级修改功能。", "2、拆分笺标题和文件标题", "3、优化数据同步展示"]
+    doc = Document("更新说明.txt", "更新说明", [Block(x) for x in lines], "txt")
+    text = "".join(c.text for c in split_document(doc))
+    for line in lines[1:]:
+        assert line in text  # list items are text, not only section names
+
+
+def test_ingest_report_carries_the_extension_note(tmp_path: Path) -> None:
+    from sizheng_bot.ingest.driver import ingest
+    from sizheng_bot.retrieval.analyzer import Analyzer
+    from sizheng_bot.retrieval.store import KnowledgeBase
+
+    f = tmp_path / "活动通知.pdf"
+    f.write_bytes(_docx_bytes("关于开展主题党日活动的通知", "各支部：请于本周五下午参加主题党日活动。"))
+    kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(ROOT / "knowledge"))
+    rep = ingest(kb, [f])
+    assert rep.files[0].status == "added" and "实际是Word" in rep.files[0].note

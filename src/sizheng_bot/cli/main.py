@@ -80,6 +80,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"入库完成（{report.seconds:.1f} 秒）：{summary}")
         for f in report.failed:
             print(f"  ✗ {f.error}")
+        for f in report.files:
+            if f.note:
+                print(f"  ℹ {f.source}：{f.note}")
     return 1 if report.files and len(report.failed) == len(report.files) else 0
 
 

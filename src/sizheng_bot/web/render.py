@@ -159,6 +159,7 @@ def report_html(files: Sequence[FileReport], seconds: float | None = None) -> st
     rows = []
     for f in files:
         detail = f.error or (f"{f.chunks} 个切块，{f.chars} 字" if f.status in ("added", "updated") else "")
+        detail += f"（{f.note}）" if f.note else ""
         rows.append(
             f'<tr class="sz-{esc(f.status)}"><td>{esc(f.source)}</td>'
             f"<td>{esc(FILE_STATUS.get(f.status, f.status))}</td><td>{esc(detail)}</td></tr>"
