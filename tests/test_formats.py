@@ -160,6 +160,7 @@ def test_pptx_titles_text_tables_notes_and_slide_numbers(tmp_path: Path) -> None
     pages = {b.text: b.page for b in doc.blocks}
     assert pages["活动目的：重温入党誓词"] == 1 and pages["备注：讲解时强调纪律要求"] == 1
     assert pages["重温誓词 | 10分钟"] == 2 and pages["活动安排"] == 2
+    assert [b.text for b in doc.blocks].count("活动安排") == 1  # the title once, as the slide's heading
 
 
 def test_picture_only_deck_is_reported_as_having_no_text(tmp_path: Path) -> None:

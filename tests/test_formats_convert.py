@@ -128,3 +128,27 @@ def test_ingest_the_dev_folder(tmp_path: Path) -> None:
     hits = asst.search("计算机视觉与模式识别 郑南宁", 5)
     scan = [h for h in hits if h.source == "计算机视觉与模式识别（扫描封面）.pdf"]
     assert scan and scan[0].ocr and scan[0].page_label == "第1页（OCR）"
+
+
+@needs_lo
+def test_legacy_spreadsheet_and_slides_are_converted() -> None:
+    import openpyxl
+    from pptx import Presentation
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "清单"
+    wb.active.append(["月份", "重点工作"])
+    wb.active.append(["1月", "制定年度计划"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    xls = convert(buf.getvalue(), "a.xlsx", ".xlsx", "xls", timeout=60)
+    doc = load_bytes(xls, "台账.et")  # Kingsoft .et is OLE2 with a Workbook stream, like .xls
+    assert doc.format == "et" and "月份：1月 | 重点工作：制定年度计划" in doc.text
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[1])
+    slide.shapes.title.text = "微党课"
+    slide.placeholders[1].text = "学习内容一"
+    buf = io.BytesIO()
+    prs.save(buf)
+    ppt = load_bytes(convert(buf.getvalue(), "a.pptx", ".pptx", "ppt", timeout=60), "课件.ppt")
+    assert ppt.format == "ppt" and [(b.text, b.page) for b in ppt.blocks] == [("微党课", 1), ("学习内容一", 1)]

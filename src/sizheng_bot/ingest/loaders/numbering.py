@@ -76,6 +76,7 @@ class Numbering:
     def __init__(self, document: Any) -> None:
         self._levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # numId -> ilvl -> (start, fmt, text)
         self._counters: dict[str, list[int]] = {}
+        self._key: dict[str, str] = {}  # numId -> counter: lists of one abstractNum continue unless restarted
         try:
             root = document.part.numbering_part.element
         except Exception:  # no numbering part
@@ -92,13 +93,17 @@ class Numbering:
                 )
             abstract[an.get(_W + "abstractNumId", "")] = levels
         for num in root.iter(_W + "num"):
-            levels = dict(abstract.get(_val(num, "abstractNumId") or "", {}))
+            abstract_id = _val(num, "abstractNumId") or ""
+            levels = dict(abstract.get(abstract_id, {}))
+            num_id = num.get(_W + "numId", "")
+            self._key[num_id] = "a" + abstract_id
             for ov in num.iter(_W + "lvlOverride"):
                 ilvl = int(ov.get(_W + "ilvl", "0"))
                 start = _val(ov, "startOverride")
                 if start is not None and ilvl in levels:
                     levels[ilvl] = (int(start), *levels[ilvl][1:])
-            self._levels[num.get(_W + "numId", "")] = levels
+                    self._key[num_id] = "n" + num_id  # a restarted list counts on its own
+            self._levels[num_id] = levels
         self._styles = document.styles
 
     def _num_pr(self, paragraph: Any) -> tuple[str, int] | None:
@@ -130,7 +135,7 @@ class Numbering:
         levels = self._levels.get(num_id)
         if not levels or ilvl not in levels:
             return ""
-        counters = self._counters.setdefault(num_id, [0] * 10)
+        counters = self._counters.setdefault(self._key.get(num_id, num_id), [0] * 10)
         start, fmt, text = levels[ilvl]
         counters[ilvl] = counters[ilvl] + 1 if counters[ilvl] else start
         for deeper in range(ilvl + 1, 10):

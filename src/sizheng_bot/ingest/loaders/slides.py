@@ -70,7 +70,8 @@ def load_pptx(data: bytes, source: str, options: LoadOptions | None = None) -> D
         if slide_title:
             blocks.append(Block(" ".join(slide_title.split()), page=number, level=1))
             title = title or " ".join(slide_title.split())
-        for text in _shape_texts(s for s in slide.shapes if s is not title_shape):
+        title_id = title_shape.shape_id if title_shape is not None else None
+        for text in _shape_texts(s for s in slide.shapes if s.shape_id != title_id):
             blocks.append(Block(text, page=number))
         if slide.has_notes_slide:
             notes = (
