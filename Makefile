@@ -5,9 +5,11 @@
 
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/install_converters.sh
 
 setup-dev:
 	@bash scripts/setup.sh dev
+	@bash scripts/install_converters.sh
 
 run: setup
 	.venv/bin/python app.py

@@ -18,6 +18,8 @@ EVAL = ROOT.parent / "shared" / "eval"
 SEED = EVAL / "seed_dev.jsonl"
 CRUD_Q = EVAL / "crud_dev.jsonl"
 CRUD_DOCS = EVAL / "crud_dev_docs.jsonl"
+REALDOCS_Q = EVAL / "realdocs_dev.jsonl"
+REALDOCS = ROOT.parent / "shared" / "realdocs-dev"
 
 from sizheng_bot.types import Hit  # noqa: E402
 
@@ -46,6 +48,24 @@ def materialise_crud(out_dir: Path, limit: int | None = None) -> Path:
             if not f.exists():
                 f.write_text(d["text"], encoding="utf-8")
     return out_dir
+
+
+def realdocs_files() -> list[Path]:
+    """The real dev documents, without the folder's notes (SOURCES.md is provenance, not corpus)."""
+    from sizheng_bot.ingest.driver import iter_files
+
+    return [f for f in iter_files([REALDOCS]) if f.suffix.lower() != ".md"]
+
+
+def loader_text(path: Path) -> str:
+    """A file's text as our loaders extract it ("" when refused): what the peer indexes for binary formats."""
+    from sizheng_bot.errors import LoadError
+    from sizheng_bot.ingest.loaders import load
+
+    try:
+        return load(path).text
+    except LoadError:
+        return ""
 
 
 def knowledge_files() -> list[Path]:
@@ -84,7 +104,9 @@ def median(values: Sequence[float]) -> float:
 class Bm25JiebaPeer:
     """The issue's strongest runnable peer: BM25 (rank_bm25) over jieba tokens, 300-char chunks."""
 
-    def __init__(self, files: Sequence[Path], chunk_size: int = 300) -> None:
+    def __init__(
+        self, files: Sequence[Path], chunk_size: int = 300, read: Callable[[Path], str] | None = None
+    ) -> None:
         import jieba
         from langchain_text_splitters import RecursiveCharacterTextSplitter
         from rank_bm25 import BM25Okapi
@@ -96,7 +118,8 @@ class Bm25JiebaPeer:
         )  # fmt: skip
         self.chunks: list[tuple[str, str]] = []
         for f in files:
-            for piece in splitter.split_text(f.read_text(encoding="utf-8")):
+            text = read(f) if read else f.read_text(encoding="utf-8")
+            for piece in splitter.split_text(text):
                 self.chunks.append((f.name, piece))
         self._cut = lambda t: [w for w in jieba.lcut(t) if w.strip()]
         self.bm25 = BM25Okapi([self._cut(t) for _, t in self.chunks])

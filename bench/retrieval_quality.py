@@ -1,6 +1,7 @@
 """Retrieval quality on both dev sets: ours beside the BM25+jieba peer, in the same run.
 
 usage: python bench/retrieval_quality.py [--crud] [--data DIR]
+(realdocs_dev: the 25 real files of shared/realdocs-dev; the peer indexes the text our loaders extract)
 """
 
 from __future__ import annotations
@@ -10,7 +11,17 @@ import json
 import tempfile
 from pathlib import Path
 
-from common import CRUD_Q, SEED, Bm25JiebaPeer, knowledge_files, materialise_crud, settings
+from common import (
+    CRUD_Q,
+    REALDOCS_Q,
+    SEED,
+    Bm25JiebaPeer,
+    knowledge_files,
+    loader_text,
+    materialise_crud,
+    realdocs_files,
+    settings,
+)
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items
 
@@ -37,6 +48,14 @@ def run(data: Path, crud: bool) -> list[dict]:
     out.append({"set": "seed_dev"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
     peer = Bm25JiebaPeer(knowledge_files())
     out.append({"set": "seed_dev"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
+    if REALDOCS_Q.exists():  # real office files: our own index vs the peer over the same loaders' text
+        files = realdocs_files()
+        asst = Assistant.from_settings(settings(data / "realdocs"))
+        asst.ingest(files)
+        items = load_items(REALDOCS_Q)
+        out.append({"set": "realdocs"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
+        peer = Bm25JiebaPeer(files, read=loader_text)
+        out.append({"set": "realdocs"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
     if crud:
         corpus = materialise_crud(data / "crud_corpus")
         asst = Assistant.from_settings(settings(data / "crud"))

@@ -14,6 +14,8 @@ SCRIPTS = [
     ["answers.py"],
     ["ui_concurrency.py"],
     ["export_office.py"],
+    ["formats.py"],
+    ["ocr_quality.py"],
 ]
 
 

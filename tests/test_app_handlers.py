@@ -149,7 +149,7 @@ def test_unique_names_within_a_batch() -> None:
 
 
 def test_upload_problems(tmp_path: Path) -> None:
-    doc = tmp_path / "a.doc"
+    doc = tmp_path / "a.caj"
     doc.write_bytes(b"x")
     big = tmp_path / "big.txt"
     big.write_bytes(b"a" * (1024 * 1024 + 1))
@@ -157,8 +157,10 @@ def test_upload_problems(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     ok = tmp_path / "ok.txt"
     ok.write_text("内容", "utf-8")
-    assert "不支持的文件类型（.doc）" in (upload_problem(doc, "a.doc", 50) or "")
-    assert ".docx" in (upload_problem(doc, "a.doc", 50) or "")
+    assert "不支持的文件类型（.caj）" in (upload_problem(doc, "a.caj", 50) or "")
+    assert ".docx" in (upload_problem(doc, "a.caj", 50) or "")
+    for name in ("a.doc", "a.wps", "a.xlsx", "a.et", "a.pptx", "a.ofd", "a.jpg"):  # the new formats may go in
+        assert upload_problem(doc, name, 50) is None
     assert "超过上限 1 MB" in (upload_problem(big, "big.txt", 1) or "")
     assert "空" in (upload_problem(empty, "empty.txt", 1) or "")
     assert upload_problem(ok, "ok.txt", 1) is None
@@ -187,7 +189,7 @@ def test_upload_several_files_reports_each_and_lists_the_new_one(
     )
     assert calls[0] == (0, 3, "支部学习心得.txt") and calls[-1] == (3, 3, "")
     assert "共 3 个文件：成功 1 个，失败 2 个" in html
-    assert "新增" in html and "不支持的文件类型（.doc）" in html and "超过上限 1 MB" in html
+    assert "新增" in html and "旧格式.doc" in html and "不是有效的" in html and "超过上限 1 MB" in html
     row = next(r for r in rows if r[0] == "支部学习心得.txt")
     assert isinstance(row[3], int) and row[3] > 0
     assert "支部学习心得.txt" in choices and "旧格式.doc" not in choices

@@ -14,6 +14,7 @@ from sizheng_bot.compose.kbview import KBView, document_texts
 from sizheng_bot.config import Settings
 from sizheng_bot.errors import EmbeddingUnavailable, SizhengError
 from sizheng_bot.ingest.driver import Progress, ingest
+from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet, load_prompts
 from sizheng_bot.retrieval.analyzer import Analyzer
@@ -70,7 +71,7 @@ class Assistant:
                names: dict[Path, str] | None = None) -> IngestReport:  # fmt: skip
         targets = list(paths) if paths else [self.settings.knowledge_dir]
         report = ingest(self.kb, targets, self.settings.ingest.chunk_size, self.settings.ingest.chunk_overlap_sentences,
-                        progress, names)  # fmt: skip
+                        progress, names, load_options=LoadOptions.from_settings(self.settings.ingest))  # fmt: skip
         if self.kb.dense is not None:
             missing = self.kb.missing_dense()
             if missing:

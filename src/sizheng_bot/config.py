@@ -24,7 +24,13 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
+SUPPORTED_EXTENSIONS = (
+    ".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm",
+    ".doc", ".wps", ".docm", ".dotx", ".rtf", ".odt",
+    ".xlsx", ".xlsm", ".xls", ".et", ".ods",
+    ".pptx", ".ppt", ".dps", ".odp",
+    ".ofd", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp",
+)  # fmt: skip
 
 
 class Group(BaseModel):
@@ -38,6 +44,24 @@ class IngestSettings(Group):
 
     chunk_size: int = Field(350, ge=80, le=2000, description="切块目标长度（字符），按句子边界切分")
     chunk_overlap_sentences: int = Field(0, ge=0, le=5, description="相邻切块重叠的句子数")
+    zip_max_entries: int = Field(
+        10_000, ge=10, le=1_000_000, description="zip 类文件（docx/xlsx/pptx/ofd/odt…）内条目数上限，超出即拒收"
+    )
+    zip_max_total_mb: int = Field(
+        200, ge=1, le=4096, description="zip 类文件解压后总大小上限（MB），防止“压缩炸弹”耗尽内存"
+    )
+    zip_max_ratio: int = Field(
+        200, ge=10, le=10_000, description="zip 内单个较大条目（≥5 MB）的压缩比上限（解压后/压缩后）"
+    )
+    convert_timeout: float = Field(
+        120.0, gt=0, le=3600, description="LibreOffice 转换 .doc/.wps/.xls/.et/.ppt 的单文件超时（秒），超时即终止"
+    )
+    ocr_enabled: bool = Field(True, description="是否对扫描件 PDF、图片和纯图片演示文稿做离线 OCR 文字识别")
+    ocr_seconds_per_doc: float = Field(
+        300.0, gt=0, le=7200, description="单个文档 OCR 的时间上限（秒）；超出后保留已识别的页"
+    )
+    ocr_dpi: int = Field(200, ge=72, le=600, description="扫描件 PDF 渲染成图片做 OCR 的分辨率（dpi）")
+    ocr_max_pages: int = Field(200, ge=1, le=5000, description="单个文档最多 OCR 的页数")
 
 
 class EmbedSettings(Group):

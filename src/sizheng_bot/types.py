@@ -34,10 +34,19 @@ class Document:
     path: str = ""  # where it was read from
     file_hash: str = ""  # sha256 of the file bytes
     encoding: str | None = None  # for text formats: the encoding that decoded it
+    ocr_pages: list[int] = field(default_factory=list)  # pages whose text came from OCR
+    note: str = ""  # Chinese note for the user, e.g. "扩展名为 .docx，实际是 .doc 格式，已按 .doc 读取"
 
     @property
     def text(self) -> str:
         return "\n".join(b.text for b in self.blocks)
+
+
+def page_label(page: int | None, ocr: bool = False) -> str:
+    """``第N页`` / ``第N页（OCR）`` ("" when the page is unknown)."""
+    if page is None:
+        return "（OCR）" if ocr else ""
+    return f"第{page}页（OCR）" if ocr else f"第{page}页"
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Chunk:
     start: int = 0  # character offsets in the cleaned document text
     end: int = 0
     content_hash: str = ""
+    ocr: bool = False  # text read by OCR from a picture of the page
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,11 @@ class Hit:
     section: str
     page: int | None
     position: int = 0
+    ocr: bool = False
+
+    @property
+    def page_label(self) -> str:
+        return page_label(self.page, self.ocr)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +105,7 @@ class FileReport:
     chunks: int = 0
     chars: int = 0
     error: str | None = None  # user-facing Chinese message when status == "failed"
+    note: str = ""  # user-facing Chinese note on success, e.g. a file whose extension lies
 
 
 @dataclass
@@ -126,10 +142,17 @@ class Citation:
     page: int | None
     quote: str
     chunk_id: str = ""
+    ocr: bool = False
+
+    @property
+    def page_label(self) -> str:
+        return page_label(self.page, self.ocr)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d.pop("chunk_id", None)
+        if not d.get("ocr"):
+            d.pop("ocr", None)
         return d
 
 

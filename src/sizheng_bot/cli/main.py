@@ -80,6 +80,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         print(f"入库完成（{report.seconds:.1f} 秒）：{summary}")
         for f in report.failed:
             print(f"  ✗ {f.error}")
+        for f in report.files:
+            if f.note:
+                print(f"  ℹ {f.source}：{f.note}")
     return 1 if report.files and len(report.failed) == len(report.files) else 0
 
 
@@ -149,7 +152,7 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if not hits:
         print("未检索到相关内容。")
     for i, h in enumerate(hits, 1):
-        page = f" 第{h.page}页" if h.page else ""
+        page = f" {h.page_label}" if h.page else ""
         print(f"[{i}] {h.source}{page} · {h.section or h.title}  (score {h.score:.3f})\n    {h.text}\n")
     return 0
 
@@ -206,13 +209,46 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         raise SizhengError(
             "请给出评测文件，例如：sizheng-bot eval seed_dev.jsonl 或 sizheng-bot eval --answers seed_dev.jsonl"
         )
-    if args.docs:
-        corpus = _materialise_corpus(Path(args.docs), settings.data_dir / f"corpus_{Path(args.docs).stem}")
-        asst.ingest([corpus])
     items = load_items(Path(args.file))
+    docs = Path(args.docs) if args.docs else _docs_beside(Path(args.file), items, asst)
+    if docs is not None and docs.is_dir():
+        asst = _folder_assistant(settings, docs, args.exclude)
+    elif docs is not None:
+        corpus = _materialise_corpus(docs, settings.data_dir / f"corpus_{docs.stem}")
+        asst.ingest([corpus])
     report = evaluate_retrieval(items, asst.search, args.k)
     _out(report.summary() | ({"details": report.details} if args.details else {}))
     return 0
+
+
+def _docs_beside(evalset: Path, items: list[dict[str, Any]], asst: Any) -> Path | None:
+    """A document-folder set (gold ``doc`` names files) whose documents are not in the knowledge base:
+    its folder beside the set (``X_dev.jsonl`` → ``../X-dev/`` or ``./X_dev/``), when there is one."""
+    gold = {Path(g["doc"]).name for it in items for g in it.get("gold") or [] if "doc" in g}
+    if not gold or gold <= {d.source for d in asst.documents()}:
+        return None
+    stem = evalset.stem
+    for cand in (evalset.parent.parent / stem.replace("_", "-"), evalset.parent / stem, evalset.parent.parent / stem):
+        if cand.is_dir():
+            print(f"评测文档目录：{cand}（可用 --docs 指定）", file=sys.stderr)
+            return cand
+    return None
+
+
+def _folder_assistant(settings: Settings, folder: Path, exclude: str):  # type: ignore[no-untyped-def]
+    """An assistant over its own knowledge base holding only ``folder``'s documents (minus ``exclude``)."""
+    import fnmatch
+
+    from sizheng_bot.ingest.driver import iter_files
+
+    name = folder.resolve().name
+    asst = _assistant(settings.model_copy(update={"data_dir": settings.data_dir / f"eval_{name}"}))
+    pats = [p for p in exclude.split(",") if p.strip()]
+    files = [f for f in iter_files([folder]) if not any(fnmatch.fnmatch(f.name.lower(), p.strip().lower()) for p in pats)]
+    report = asst.ingest(files)
+    for f in report.failed:
+        print(f"未能入库：{f.error}", file=sys.stderr)
+    return asst
 
 
 def _materialise_corpus(jsonl: Path, out_dir: Path) -> Path:
@@ -262,7 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--answers", metavar="FILE", help="回答评测（seed_dev 格式）：覆盖率、引用、引文核验、拒答"
     )
     s.add_argument("--k", type=int, default=5)
-    s.add_argument("--docs", help="CRUD-RAG 文档 jsonl：先按 <doc_id>.txt 入库")
+    s.add_argument(
+        "--docs",
+        help="评测文档：CRUD-RAG 文档 jsonl（按 <doc_id>.txt 入库）或文档目录（入库到独立的知识库）；"
+        "不给时，若评测集所指文档不在知识库中，则使用评测集旁的同名目录（如 realdocs_dev.jsonl → ../realdocs-dev/）",
+    )
+    s.add_argument("--exclude", default="*.md", help="文档目录中不入库的文件（通配符，逗号分隔；默认 *.md 说明文件）")
     s.add_argument("--details", action="store_true")
     from sizheng_bot.cli.tasks import add_task_parsers
 

@@ -30,7 +30,7 @@ class CitationBook:
 
     def citations(self) -> list[Citation]:
         return [
-            Citation(n, h.source, h.title, h.section, h.page, h.text, h.chunk_id)
+            Citation(n, h.source, h.title, h.section, h.page, h.text, h.chunk_id, h.ocr)
             for n, h in enumerate(self.hits, 1)
         ]
 
@@ -39,7 +39,7 @@ class CitationBook:
 
 
 def source_label(hit: Hit) -> str:
-    page = f" 第{hit.page}页" if hit.page else ""
+    page = f" {hit.page_label}" if hit.page else ""
     where = hit.section or hit.title
     return f"{hit.source}{page} · {where}" if where else f"{hit.source}{page}"
 

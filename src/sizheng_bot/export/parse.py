@@ -176,7 +176,7 @@ def citation_line(c: Citation) -> str:
     if c.section.strip():
         parts.append(c.section.strip())
     if c.page is not None:
-        parts.append(f"第{c.page}页")
+        parts.append(c.page_label)
     return f"[{c.n}] " + " · ".join(parts)
 
 

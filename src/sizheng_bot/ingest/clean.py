@@ -278,4 +278,6 @@ def clean_document(doc: Document) -> Document:
         path=doc.path,
         file_hash=doc.file_hash,
         encoding=doc.encoding,
+        ocr_pages=doc.ocr_pages,
+        note=doc.note,
     )

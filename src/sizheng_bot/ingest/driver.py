@@ -6,12 +6,13 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 from sizheng_bot.errors import LoadError, SizhengError
 from sizheng_bot.ingest.clean import clean_document
-from sizheng_bot.ingest.loaders import is_supported, load
+from sizheng_bot.ingest.loaders import LoadOptions, is_supported, load
 from sizheng_bot.ingest.split import split_document
 from sizheng_bot.ingest.tokenpool import TokenPool
 from sizheng_bot.retrieval.lexical import header_key
@@ -56,6 +57,7 @@ def ingest(
     names: dict[Path, str] | None = None,
     flush_chars: int = 300_000,
     pool_min_bytes: int = POOL_MIN_BYTES,
+    load_options: LoadOptions | None = None,
 ) -> IngestReport:
     """Add or update documents; unchanged files are skipped; failures are reported per file.
 
@@ -72,7 +74,8 @@ def ingest(
             source = (names or {}).get(path, path.name)
             if progress:
                 progress(i, len(files), source)
-            rep = _prepare(path, source, known, chunk_size, overlap, batch)
+            opts = _file_options(load_options, progress, i, len(files))
+            rep = _prepare(path, source, known, chunk_size, overlap, batch, opts)
             report.files.append(rep)
             if batch.chars >= flush_chars:
                 batch.flush()
@@ -85,6 +88,14 @@ def ingest(
             kb.lexical()  # rebuild the BM25 side once per batch
     report.seconds = time.perf_counter() - t0
     return report
+
+
+def _file_options(base: LoadOptions | None, progress: Progress | None, i: int, n: int) -> LoadOptions:
+    """The loader's options for file i of n; page progress (OCR) is reported as that file's progress."""
+    opts = base or LoadOptions()
+    if progress is None:
+        return opts
+    return replace(opts, progress=lambda done, total, what: progress(i, n, what))
 
 
 def _total_bytes(files: list[Path]) -> int:
@@ -118,17 +129,18 @@ class _Batch:
 
 
 def _prepare(
-    path: Path, source: str, known: dict[str, str], chunk_size: int, overlap: int, batch: _Batch
+    path: Path, source: str, known: dict[str, str], chunk_size: int, overlap: int, batch: _Batch,
+    options: LoadOptions | None = None,
 ) -> FileReport:
     try:
         if not path.exists():
             raise LoadError(source, "文件不存在", "请检查路径")
         if not is_supported(path):
-            load(path, source)  # raises UnsupportedFormatError with the right advice
+            load(path, source, options)  # raises UnsupportedFormatError unless the bytes are a known format
         digest = file_sha256(path)
         if known.get(source) == digest:
             return FileReport(str(path), source, "unchanged")
-        doc = clean_document(load(path, source))
+        doc = clean_document(load(path, source, options))
         doc.file_hash = digest
         chunks = split_document(doc, chunk_size, overlap)
         if not chunks:
@@ -139,7 +151,8 @@ def _prepare(
         status: Literal["added", "updated"] = "updated" if source in known else "added"
         known[source] = digest
         return FileReport(
-            str(path), source, status, chunks=len(chunks), chars=sum(len(b.text) for b in doc.blocks)
+            str(path), source, status, chunks=len(chunks), chars=sum(len(b.text) for b in doc.blocks),
+            note=doc.note,
         )
     except SizhengError as exc:
         log.warning("ingest failed: %s", exc)

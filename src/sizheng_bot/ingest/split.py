@@ -17,6 +17,7 @@ from sizheng_bot.text.headings import INLINE_HEADING
 from sizheng_bot.types import Block, Chunk, Document
 
 MAX_HEADING = 40
+_FULL_STOPS = ("。", "！", "？", "；", "!", "?", ";")  # a numbered line ending so is a list item sentence
 _ENDS = tuple("。！？；!?;…”’」』\"')）:：")
 
 
@@ -87,7 +88,13 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
     def section() -> str:
         return " > ".join(h for _, h in stack)
 
-    def flush() -> None:
+    orphan: list[tuple[int, Sentence]] = []  # a bare heading line not yet followed by any body text
+
+    def flush(next_level: int = 0) -> None:
+        # a heading followed by a sibling, not by its own text or sub-headings, is a list item: keep its words
+        if not pending and orphan and orphan[0][0] >= next_level:
+            pending.append(orphan[0][1])
+        orphan.clear()
         if pending:
             _pack(doc, pending, section(), chunk_size, overlap, chunks)
             pending.clear()
@@ -99,13 +106,17 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
             head, rest = (line, "") if fmt_level is not None else split_heading(line)
             if head == doc.title.strip() and not stack and fmt_level is not None and level <= 1:
                 continue
-            flush()
+            flush(level)
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, head))
             body = line if fmt_level is None else ""  # the heading sentence stays in the text it opens
-            if not rest and fmt_level is None and len(line) <= MAX_HEADING:
-                body = ""  # a bare heading line: it lives in the section path only
+            if not rest and fmt_level is None and len(line) <= MAX_HEADING and not line.endswith(_FULL_STOPS):
+                body = ""  # a bare heading line: it lives in the section path only…
+                orphan[:] = [(level, Sentence(line, page, offset))]  # …unless no body follows it
+                continue
+        if body:
+            orphan.clear()
         if not body or (not stack and not pending and body == doc.title.strip()):
             continue  # the title line itself lives in the chunk metadata
         if pending and not pending[-1].text.endswith(_ENDS):
@@ -155,4 +166,5 @@ def _make_chunk(doc: Document, text: str, section: str, first: Sentence, last: S
         start=first.start,
         end=last.start + len(last.text),
         content_hash=content_hash,
+        ocr=first.page is not None and first.page in doc.ocr_pages,
     )

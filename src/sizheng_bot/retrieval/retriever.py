@@ -135,4 +135,4 @@ def _redundant(a: Chunk, b: Chunk) -> bool:
 
 
 def _hit(c: Chunk, score: float) -> Hit:
-    return Hit(c.id, c.text, score, c.source, c.title, c.section, c.page, c.position)
+    return Hit(c.id, c.text, score, c.source, c.title, c.section, c.page, c.position, c.ocr)

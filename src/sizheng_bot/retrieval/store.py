@@ -37,7 +37,7 @@ def _meta(c: Chunk, file_hash: str, fmt: str) -> dict[str, Any]:
     return {
         "source": c.source, "title": c.title, "section": c.section, "page": c.page if c.page is not None else -1,
         "position": c.position, "start": c.start, "end": c.end, "content_hash": c.content_hash,
-        "file_hash": file_hash, "format": fmt,
+        "file_hash": file_hash, "format": fmt, "ocr": c.ocr,
     }  # fmt: skip
 
 
@@ -46,7 +46,7 @@ def _chunk(cid: str, text: str, m: dict[str, Any]) -> Chunk:
     return Chunk(
         id=cid, source=m["source"], title=m.get("title", ""), section=m.get("section", ""), text=text,
         position=int(m.get("position", 0)), page=page if page >= 0 else None, start=int(m.get("start", 0)),
-        end=int(m.get("end", 0)), content_hash=m.get("content_hash", ""),
+        end=int(m.get("end", 0)), content_hash=m.get("content_hash", ""), ocr=bool(m.get("ocr", False)),
     )  # fmt: skip
 
 

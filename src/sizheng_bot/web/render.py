@@ -90,7 +90,7 @@ def citation_summary(c: Citation) -> str:
     if c.section.strip():
         parts.append(c.section.strip())
     if c.page is not None:
-        parts.append(f"第{c.page}页")
+        parts.append(c.page_label)
     return f"[{c.n}] " + esc(" · ".join(parts))
 
 
@@ -104,7 +104,7 @@ def sources_html(citations: Sequence[Citation]) -> str:
         if c.section.strip():
             meta.append(f"章节：{esc(c.section.strip())}")
         if c.page is not None:
-            meta.append(f"页码：第{c.page}页")
+            meta.append(f"页码：{c.page_label}")
         items.append(
             '<details class="sz-source">'
             f"<summary>{citation_summary(c)}</summary>"
@@ -159,6 +159,7 @@ def report_html(files: Sequence[FileReport], seconds: float | None = None) -> st
     rows = []
     for f in files:
         detail = f.error or (f"{f.chunks} 个切块，{f.chars} 字" if f.status in ("added", "updated") else "")
+        detail += f"（{f.note}）" if f.note else ""
         rows.append(
             f'<tr class="sz-{esc(f.status)}"><td>{esc(f.source)}</td>'
             f"<td>{esc(FILE_STATUS.get(f.status, f.status))}</td><td>{esc(detail)}</td></tr>"

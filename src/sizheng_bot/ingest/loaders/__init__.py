@@ -1,8 +1,10 @@
-"""Document loaders: one small module per format, dispatched by file extension.
+"""Document loaders: the format is sniffed from the bytes (the extension is only a hint), then one
+small module per format reads it.
 
 ``load(path)`` returns a :class:`~sizheng_bot.types.Document` or raises
 :class:`~sizheng_bot.errors.LoadError` (``UnsupportedFormatError`` for formats we do not read) whose
-``str()`` is a one-line Chinese message naming the file, the reason and what to do.
+``str()`` is a one-line Chinese message naming the file, the reason and what to do. A file whose
+extension lies (a .doc named .docx) is read by its real format and ``Document.note`` says so.
 """
 
 from __future__ import annotations
@@ -14,67 +16,106 @@ from pathlib import Path
 
 from sizheng_bot.config import SUPPORTED_EXTENSIONS
 from sizheng_bot.errors import LoadError, UnsupportedFormatError
+from sizheng_bot.ingest.loaders.detect import EXT_KIND, KIND_LABEL, sniff
 from sizheng_bot.ingest.loaders.docx import load_docx
 from sizheng_bot.ingest.loaders.html import load_html
+from sizheng_bot.ingest.loaders.legacy import TARGETS, load_converted
+from sizheng_bot.ingest.loaders.ocr import load_image
+from sizheng_bot.ingest.loaders.ofd import load_ofd
+from sizheng_bot.ingest.loaders.options import DEFAULT_OPTIONS, LoadOptions
 from sizheng_bot.ingest.loaders.pdf import load_pdf
+from sizheng_bot.ingest.loaders.sheet import load_xlsx
+from sizheng_bot.ingest.loaders.slides import load_pptx
 from sizheng_bot.ingest.loaders.text import load_md, load_txt
 from sizheng_bot.types import Document
 
-__all__ = ["SUPPORTED", "is_supported", "load", "load_bytes"]
+__all__ = ["SUPPORTED", "LoadOptions", "is_supported", "load", "load_bytes", "sniff"]
 
 log = logging.getLogger(__name__)
 
 SUPPORTED: tuple[str, ...] = SUPPORTED_EXTENSIONS
 
-_LOADERS: dict[str, Callable[[bytes, str], Document]] = {
-    ".txt": load_txt,
-    ".md": load_md,
-    ".markdown": load_md,
-    ".pdf": load_pdf,
-    ".docx": load_docx,
-    ".html": load_html,
-    ".htm": load_html,
+_Loader = Callable[[bytes, str, LoadOptions], Document]
+_LOADERS: dict[str, _Loader] = {
+    "txt": lambda d, s, o: load_txt(d, s),
+    "md": lambda d, s, o: load_md(d, s),
+    "html": lambda d, s, o: load_html(d, s),
+    "pdf": load_pdf,
+    "docx": load_docx,
+    "xlsx": load_xlsx,
+    "pptx": load_pptx,
+    "ofd": load_ofd,
+    "image": load_image,
 }
 
-_WORD_HINT = "请用 Word/WPS 另存为 .docx 或 .pdf 后再上传"
-_IMAGE_HINT = "图片需要先做 OCR 文字识别，或另存为含文字的 PDF 后再上传"
-_IMAGES = (".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".heic")
 _UNSUPPORTED_HINTS: dict[str, str] = {
-    **dict.fromkeys((".doc", ".wps", ".wpt", ".dot", ".dotx", ".docm", ".rtf", ".odt"), _WORD_HINT),
-    ".ofd": "请用 OFD 阅读器（如数科阅读器）另存为 PDF 后再上传",
     ".caj": "请用 CAJViewer 另存为 PDF 后再上传",
-    **dict.fromkeys(
-        (".xls", ".xlsx", ".et", ".csv"), "请把表格内容复制到 Word 中另存为 .docx，或另存为 PDF 后再上传"
-    ),
-    **dict.fromkeys((".ppt", ".pptx", ".dps"), "请用 PowerPoint/WPS 另存为 PDF 后再上传"),
-    **dict.fromkeys((".zip", ".rar", ".7z"), "请先解压，再上传其中的 .docx、.pdf 或 .txt 文件"),
+    **dict.fromkeys((".zip", ".rar", ".7z"), "请先解压，再上传其中的文档"),
 }
 _SUPPORTED_TEXT = "、".join(SUPPORTED)
+_TEXT_KINDS = {"txt", "md", "html"}
 
 
 def is_supported(path: str | Path) -> bool:
-    return Path(path).suffix.lower() in _LOADERS
+    return Path(path).suffix.lower() in SUPPORTED
 
 
-def _unsupported(ext: str, source: str) -> UnsupportedFormatError:
+def _unsupported(ext: str, source: str, kind: str = "") -> UnsupportedFormatError:
+    if kind in ("zip", "ole"):
+        return UnsupportedFormatError(
+            source,
+            f"这是{KIND_LABEL[kind]}，但不是可识别的文档格式",
+            "请先解压或用原程序另存为 .docx/.xlsx/.pdf 后再上传",
+        )
     if not ext:
         return UnsupportedFormatError(
             source, "文件名没有扩展名，无法识别格式", f"请另存为 {_SUPPORTED_TEXT} 之一后再上传"
         )
-    if ext in _IMAGES:
-        return UnsupportedFormatError(source, f"暂不支持 {ext} 图片格式", _IMAGE_HINT)
     hint = _UNSUPPORTED_HINTS.get(ext, f"请另存为 .docx、.pdf 或 .txt 后再上传（支持 {_SUPPORTED_TEXT}）")
     return UnsupportedFormatError(source, f"暂不支持 {ext} 格式", hint)
 
 
-def load_bytes(data: bytes, source: str, ext: str | None = None) -> Document:
-    """Parse already-read bytes (e.g. an upload); the format comes from ``ext`` or ``source``'s extension."""
+def _kind_for(data: bytes, ext: str, source: str) -> str:
+    kind = sniff(data, ext)
+    claimed = EXT_KIND.get(ext)
+    if kind in (*_TEXT_KINDS, "") and claimed is not None and claimed not in _TEXT_KINDS:
+        if claimed == "pdf":
+            return "pdf"  # the PDF loader names what is wrong (no header, truncated…)
+        raise LoadError(
+            source,
+            f"文件内容不是有效的{KIND_LABEL.get(claimed, ext)}文件（可能已损坏，或只是改了扩展名）",
+            f"请用原程序打开后另存为 {ext} 或 .pdf 再上传",
+        )
+    if kind in _TEXT_KINDS and ext not in SUPPORTED:
+        raise _unsupported(ext, source)  # unknown extension holding text: not a document we know
+    if kind in ("", "zip", "ole"):
+        if ext in SUPPORTED and EXT_KIND.get(ext) in _TEXT_KINDS and kind == "":
+            return "txt"  # let the text loader give its precise encoding error
+        raise _unsupported(ext, source, kind)
+    return kind
+
+
+def _mismatch_note(ext: str, kind: str) -> str:
+    claimed = EXT_KIND.get(ext)
+    if claimed is None or claimed == kind or (claimed in _TEXT_KINDS and kind in _TEXT_KINDS):
+        return ""
+    return f"文件扩展名为 {ext}，但内容实际是{KIND_LABEL.get(kind, kind)}格式，已按实际格式读取"
+
+
+def load_bytes(
+    data: bytes, source: str, ext: str | None = None, options: LoadOptions | None = None
+) -> Document:
+    """Parse already-read bytes (e.g. an upload); ``ext`` (or ``source``'s extension) is a hint."""
+    opt = options or DEFAULT_OPTIONS
     ext = (ext if ext is not None else Path(source).suffix).lower()
-    loader = _LOADERS.get(ext)
-    if loader is None:
-        raise _unsupported(ext, source)
+    kind = _kind_for(data, ext, source)
+    if kind in _TEXT_KINDS and EXT_KIND.get(ext) in _TEXT_KINDS:
+        kind = EXT_KIND[ext] if ext in (".md", ".markdown", ".html", ".htm") else kind
     try:
-        doc = loader(data, source)
+        if kind in TARGETS:
+            doc = load_converted(data, source, kind, ext, opt)
+        else:
+            doc = _LOADERS[kind](data, source, opt)
     except LoadError:
         raise
     except Exception as exc:  # a parser bug on odd input must not escape as a raw exception
@@ -82,16 +123,16 @@ def load_bytes(data: bytes, source: str, ext: str | None = None) -> Document:
         raise LoadError(source, "文件内容无法解析", "文件可能已损坏，请用原程序重新另存后再上传") from exc
     doc.file_hash = hashlib.sha256(data).hexdigest()
     doc.title = doc.title.strip() or Path(source).stem
+    doc.note = _mismatch_note(ext, kind)
+    if doc.note:
+        log.info("%s: %s", source, doc.note)
     return doc
 
 
-def load(path: str | Path, source: str | None = None) -> Document:
+def load(path: str | Path, source: str | None = None, options: LoadOptions | None = None) -> Document:
     """Load one file. ``source`` (the name shown in citations) defaults to the file name."""
     path = Path(path)
     source = source or path.name
-    ext = path.suffix.lower()
-    if ext not in _LOADERS:
-        raise _unsupported(ext, source)
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
@@ -103,6 +144,6 @@ def load(path: str | Path, source: str | None = None) -> Document:
     except OSError as exc:
         log.info("cannot read %s: %r", path, exc)
         raise LoadError(source, "无法读取文件", "请确认文件没有被其他程序占用后重试") from exc
-    doc = load_bytes(data, source, ext)
+    doc = load_bytes(data, source, path.suffix, options)
     doc.path = str(path)
     return doc

@@ -9,7 +9,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sizheng_bot.errors import LoadError
+from sizheng_bot.ingest.loaders.numbering import Numbering
+from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.ingest.loaders.text import first_title_line
+from sizheng_bot.ingest.loaders.zipguard import open_zip
 from sizheng_bot.types import Block, Document
 
 if TYPE_CHECKING:
@@ -20,15 +23,13 @@ log = logging.getLogger(__name__)
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _TITLE_STYLES = {"title", "标题"}
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SAVE_AS_HINT = "请用 Word/WPS 打开后另存为 .docx 再上传"
 
 
-def _open(data: bytes, source: str) -> Any:
+def _open(data: bytes, source: str, options: LoadOptions | None) -> Any:
     import docx  # lazily: keeps `import sizheng_bot.ingest.driver.loaders` cheap
 
-    if data.startswith(_OLE_MAGIC):
-        raise LoadError(source, "这是旧版 .doc（或 .wps）格式的文件，只是扩展名为 .docx", _SAVE_AS_HINT)
+    open_zip(data, source, options)  # limits first: python-docx inflates every part
     try:
         return docx.Document(io.BytesIO(data))
     except Exception as exc:  # PackageNotFoundError, KeyError, ValueError, BadZipFile, XML errors…
@@ -89,11 +90,21 @@ def _body_items(container: Any, parent: Any) -> Iterator[Paragraph | Table]:
                 yield from _body_items(content, parent)
 
 
+def _vertical(text: str, level: int | None, blocks: list[Block], joined: set[int]) -> bool:
+    """A one-character paragraph that continues a run of one-character paragraphs (vertical labels)."""
+    if len(text) != 1 or level is not None or not blocks or blocks[-1].level is not None:
+        return False
+    prev = blocks[-1].text
+    return len(prev) == 1 or (len(blocks) - 1 in joined and len(prev) <= 8)
+
+
 def _blocks(document: Any) -> tuple[list[Block], str]:
     from docx.table import Table
 
     blocks: list[Block] = []
     styled_title = ""
+    numbering = Numbering(document)
+    vertical: set[int] = set()  # blocks made of one-character lines joined up
     for item in _body_items(document.element.body, document):
         if isinstance(item, Table):
             lines = _table_lines(item)
@@ -101,17 +112,24 @@ def _blocks(document: Any) -> tuple[list[Block], str]:
                 blocks.append(Block("\n".join(lines)))
             continue
         text = item.text.strip()
+        label = numbering.label(item)
         if not text:
             continue
+        if label and not text.startswith(label):
+            text = f"{label}{text}" if label[-1] in "、.．)）" else f"{label} {text}"
         level = _heading_level(item)
+        if _vertical(text, level, blocks, vertical):
+            blocks[-1] = Block(blocks[-1].text + text)  # 选/票 set one character per line: one word
+            vertical.add(len(blocks) - 1)
+            continue
         if level == 0 and not styled_title:
             styled_title = text
         blocks.append(Block(text, level=level))
     return blocks, styled_title
 
 
-def load_docx(data: bytes, source: str) -> Document:
-    document = _open(data, source)
+def load_docx(data: bytes, source: str, options: LoadOptions | None = None) -> Document:
+    document = _open(data, source, options)
     try:
         blocks, styled_title = _blocks(document)
         core_title = (document.core_properties.title or "").strip()

@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 from sizheng_bot.errors import LoadError
+from sizheng_bot.ingest.loaders.options import DEFAULT_OPTIONS, LoadOptions
 from sizheng_bot.ingest.loaders.text import first_title_line
 from sizheng_bot.types import Block, Document
 
@@ -21,7 +22,7 @@ _WS = re.compile(r"\s+")
 _FILE_NAME_TITLE = re.compile(r"(?i)^(microsoft\s+\w+\s*-|untitled|无标题)|\.(docx?|wps|pdf|txt)$")
 
 _CORRUPT_HINT = "请重新导出或重新下载完整的 PDF 后再上传"
-_OCR_HINT = "这通常是扫描件或图片型 PDF，需要先做 OCR 文字识别，或用原始 Word 文件另存为 PDF 后再上传"
+_OCR_HINT = "这通常是扫描件或图片型 PDF：请开启 OCR 文字识别（SIZHENG_OCR_ENABLED=true），或用原始 Word 文件另存为 PDF 后再上传"
 
 
 def _open(data: bytes, source: str) -> PdfReader:
@@ -98,10 +99,27 @@ def _meta_title(reader: PdfReader) -> str:
     return ""
 
 
-def load_pdf(data: bytes, source: str) -> Document:
+def _ocr_missing(data: bytes, texts: list[str], source: str, opt: LoadOptions) -> list[int]:
+    """OCR the pages without a text layer in place; return their numbers."""
+    from sizheng_bot.ingest.loaders.ocr import ocr_pdf_pages
+
+    empty = [n for n, t in enumerate(texts, 1) if not _WS.sub("", t)]
+    if not empty:
+        return []
+    done = []
+    for block in ocr_pdf_pages(data, empty, source, opt):
+        if block.page is not None:
+            texts[block.page - 1] = block.text
+            done.append(block.page)
+    return done
+
+
+def load_pdf(data: bytes, source: str, options: LoadOptions | None = None) -> Document:
+    opt = options or DEFAULT_OPTIONS
     reader = _open(data, source)
     texts = _page_texts(reader, source)
+    ocr_pages = _ocr_missing(data, texts, source, opt) if opt.ocr_enabled else []
     _check_text(texts, source)
     blocks = [Block(text, page=number) for number, text in enumerate(texts, 1) if text.strip()]
     title = _meta_title(reader) or first_title_line(blocks[0].text.split("\n"))
-    return Document(source=source, title=title, blocks=blocks, format="pdf")
+    return Document(source=source, title=title, blocks=blocks, format="pdf", ocr_pages=ocr_pages)

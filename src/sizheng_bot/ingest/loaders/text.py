@@ -59,7 +59,10 @@ def _try(data: bytes, codec: str) -> str | None:
     # Dozens of valid multi-byte UTF-8 sequences do not happen by accident (only short GBK
     # strings such as "联通" pass as UTF-8), so long UTF-8 text may be in any script.
     trusted = codec == "utf-8" and len(data) - len(text) >= 40
-    return text if plausible(text, any_script=trusted) else None
+    probe = text
+    if codec.startswith("utf-8") and text.count("\ufffd") <= max(1, len(text) // 100):
+        probe = text.replace("\ufffd", "")  # a stray U+FFFD encoded as such: a real (odd) character
+    return text if plausible(probe, any_script=trusted) else None
 
 
 def decode_text(data: bytes, source: str) -> tuple[str, str]:
