@@ -94,16 +94,83 @@ def is_sources_heading(text: str) -> bool:
     return name in SOURCES_HEADINGS
 
 
+_CITE_LINE = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,2}[.、．]\s*)?\[\d{1,3}\]")
+_MODE_NOTE = re.compile(r"^\s*>\s*\**\s*(?:离线摘编模式|大模型生成|大模型模式)")
+_MARKER = re.compile(r"\s?\[\d{1,3}\]")
+
+
+def is_citation_line(line: str) -> bool:
+    """A line of a generated sources list: ``- [n] 文件 · 章节`` (or ``[n] …``, ``1. [n] …``)."""
+    return bool(_CITE_LINE.match(line))
+
+
 def drop_sources(nodes: list[Node]) -> list[Node]:
-    """Remove every ``##`` section named like a sources list (参考资料/参考来源/参考依据/来源)."""
+    """Remove the generated entries of every ``##`` sources section (参考资料/参考来源/参考依据/来源).
+
+    Only the ``[n] …`` entries (and a ``>`` excerpt under one) go: anything else written in such a
+    section — an edit typed after the list — is kept, under the section's heading.
+    """
     kept: list[Node] = []
-    skipping = False
+    section: list[Node] | None = None
+    after_entry = False
     for node in nodes:
         if node.kind in ("title", "h1"):
-            skipping = node.kind == "h1" and is_sources_heading(node.text)
-        if not skipping:
+            if section is not None and len(section) > 1:
+                kept.extend(section)
+            section = [node] if node.kind == "h1" and is_sources_heading(node.text) else None
+            if section is not None:
+                continue
+        if section is None:
             kept.append(node)
+            continue
+        entry = node.kind != "quote" and is_citation_line(("- " if node.kind == "bullet" else "") + node.text)
+        if entry or (node.kind == "quote" and after_entry):
+            after_entry = True
+            continue
+        after_entry = False
+        section.append(node)
+    if section is not None and len(section) > 1:
+        kept.extend(section)
     return kept
+
+
+_H2 = re.compile(r"^##\s+(.*?)\s*#*\s*$")
+
+
+def drop_sources_lines(text: str) -> str:
+    """Remove the generated entries of ``## 参考资料``-like sections line by line (the rest stays
+    byte-identical); other lines written in such a section are kept under its heading."""
+    kept: list[str] = []
+    section: list[str] | None = None
+    after_entry = False
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("#") and not stripped.startswith("###"):
+            if section is not None and any(x.strip() for x in section[1:]):
+                kept.extend(section)
+            m = _H2.match(stripped)
+            section = [line] if m and is_sources_heading(m.group(1)) else None
+            if section is not None:
+                continue
+        if section is None:
+            kept.append(line)
+            continue
+        if is_citation_line(stripped) or (stripped.startswith(">") and after_entry):
+            after_entry = True
+            continue
+        if stripped:
+            after_entry = False
+        section.append(line)
+    if section is not None and any(x.strip() for x in section[1:]):
+        kept.extend(section)
+    return "\n".join(kept)
+
+
+def lecture_text(text: str) -> str:
+    """A clean 讲稿: no mode note, no ``[n]`` markers, no generated sources entries (edits kept)."""
+    text = drop_sources_lines(text.replace("\r\n", "\n"))
+    lines = [ln for ln in text.split("\n") if not _MODE_NOTE.match(ln)]
+    return _MARKER.sub("", "\n".join(lines))
 
 
 def body_nodes(result: Result) -> list[Node]:
