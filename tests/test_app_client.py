@@ -120,8 +120,20 @@ def test_queue_runs_events_concurrently_as_configured(server: tuple[str, Any, An
 def test_launch_defaults_are_local_and_private() -> None:
     kw = app.launch_kwargs(make_settings(Path("data")))
     assert kw["server_name"] == "127.0.0.1" and kw["server_port"] == 7860
-    assert kw["share"] is False and kw["auth"] is None and kw["max_file_size"] == "50mb"
-    assert app.launch_kwargs(make_settings(Path("data"), auth="书记:mima"))["auth"] == ("书记", "mima")
+    assert kw["share"] is False and kw["auth"] is None and "max_file_size" not in kw
+    auth = app.launch_kwargs(make_settings(Path("data"), auth="书记:mima"))["auth"]
+    assert auth("书记", "mima") is True and auth("书记", "wrong") is False
+
+
+def test_login_back_off_locks_a_name_after_repeated_failures() -> None:
+    from sizheng_bot.web.auth import RateLimitedAuth
+
+    auth = RateLimitedAuth("书记", "mima")
+    assert auth("书记", "mima")
+    for _ in range(3):
+        assert not auth("书记", "guess")
+    assert not auth("书记", "mima")  # locked for a while, even with the right password
+    assert auth.backoff.locked("书记") > 0 and auth.backoff.locked("其他人") == 0
 
 
 def test_login_when_auth_is_set(tmp_path: Path, built_data_dir: Path) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from sizheng_bot.errors import SizhengError
 from sizheng_bot.export.docx import docx_bytes, write_docx
 from sizheng_bot.export.markdown import to_markdown, write_markdown
-from sizheng_bot.export.parse import lecture_text
+from sizheng_bot.export.parse import cited_names, lecture_text
 from sizheng_bot.export.pptx import pptx_bytes, write_pptx
 from sizheng_bot.types import Result
 
@@ -26,7 +26,7 @@ FORMATS = {"md": "md", "markdown": "md", "docx": "docx", "word": "docx", "pptx":
 
 def clean_result(result: Result) -> Result:
     """The result as a clean 讲稿: no mode note, no [n] markers, no sources (the user's edits kept)."""
-    return replace(result, text=lecture_text(result.text), citations=[])
+    return replace(result, text=lecture_text(result.text, cited_names(result)), citations=[])
 
 
 def export_bytes(result: Result, fmt: str, title: str | None = None, clean: bool = False) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sizheng_bot.export.parse import citation_line, drop_sources_lines, short_quote, write_bytes
+from sizheng_bot.export.parse import citation_line, cited_names, drop_sources_lines, short_quote, write_bytes
 from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ def to_markdown(result: Result) -> str:
     text = result.text.replace("\r\n", "\n").replace("\r", "\n")
     if not result.citations:
         return text.rstrip() + "\n"
-    body = drop_sources_lines(text).rstrip()
+    body = drop_sources_lines(text, cited_names(result)).rstrip()
     entries = []
     for c in result.citations:
         entry = citation_line(c)

@@ -99,12 +99,23 @@ _MODE_NOTE = re.compile(r"^\s*>\s*\**\s*(?:离线摘编模式|大模型生成|�
 _MARKER = re.compile(r"\s?\[\d{1,3}\]")
 
 
-def is_citation_line(line: str) -> bool:
-    """A line of a generated sources list: ``- [n] 文件 · 章节`` (or ``[n] …``, ``1. [n] …``)."""
-    return bool(_CITE_LINE.match(line))
+_LIST_LINE = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.、．])\s*(.*)$")
+_FILE_NAME = re.compile(r"\S+\.(?:txt|md|markdown|docx|pdf|html?|wps|doc)\b", re.I)
 
 
-def drop_sources(nodes: list[Node]) -> list[Node]:
+def is_citation_line(line: str, sources: frozenset[str] = frozenset()) -> bool:
+    """A line of a generated sources list: ``- [n] 文件 · 章节`` (or ``[n] …``, ``1. [n] …``), or a
+    list item that starts with a cited file's name (``1. 某文件.txt``)."""
+    if _CITE_LINE.match(line):
+        return True
+    m = _LIST_LINE.match(line)
+    if not m:
+        return False
+    body = m.group(1).strip()
+    return any(body.startswith(s) for s in sources if s) or bool(_FILE_NAME.match(body))
+
+
+def drop_sources(nodes: list[Node], sources: frozenset[str] = frozenset()) -> list[Node]:
     """Remove the generated entries of every ``##`` sources section (参考资料/参考来源/参考依据/来源).
 
     Only the ``[n] …`` entries (and a ``>`` excerpt under one) go: anything else written in such a
@@ -123,7 +134,8 @@ def drop_sources(nodes: list[Node]) -> list[Node]:
         if section is None:
             kept.append(node)
             continue
-        entry = node.kind != "quote" and is_citation_line(("- " if node.kind == "bullet" else "") + node.text)
+        prefix = "- " if node.kind == "bullet" else f"{node.marker} " if node.kind == "number" else ""
+        entry = node.kind != "quote" and is_citation_line(prefix + node.text, sources)
         if entry or (node.kind == "quote" and after_entry):
             after_entry = True
             continue
@@ -137,7 +149,7 @@ def drop_sources(nodes: list[Node]) -> list[Node]:
 _H2 = re.compile(r"^##\s+(.*?)\s*#*\s*$")
 
 
-def drop_sources_lines(text: str) -> str:
+def drop_sources_lines(text: str, sources: frozenset[str] = frozenset()) -> str:
     """Remove the generated entries of ``## 参考资料``-like sections line by line (the rest stays
     byte-identical); other lines written in such a section are kept under its heading."""
     kept: list[str] = []
@@ -155,7 +167,7 @@ def drop_sources_lines(text: str) -> str:
         if section is None:
             kept.append(line)
             continue
-        if is_citation_line(stripped) or (stripped.startswith(">") and after_entry):
+        if is_citation_line(stripped, sources) or (stripped.startswith(">") and after_entry):
             after_entry = True
             continue
         if stripped:
@@ -166,9 +178,9 @@ def drop_sources_lines(text: str) -> str:
     return "\n".join(kept)
 
 
-def lecture_text(text: str) -> str:
+def lecture_text(text: str, sources: frozenset[str] = frozenset()) -> str:
     """A clean 讲稿: no mode note, no ``[n]`` markers, no generated sources entries (edits kept)."""
-    text = drop_sources_lines(text.replace("\r\n", "\n"))
+    text = drop_sources_lines(text.replace("\r\n", "\n"), sources)
     lines = [ln for ln in text.split("\n") if not _MODE_NOTE.match(ln)]
     return _MARKER.sub("", "\n".join(lines))
 
@@ -176,7 +188,11 @@ def lecture_text(text: str) -> str:
 def body_nodes(result: Result) -> list[Node]:
     """The blocks to render: the text's own sources section is dropped when citations will be rendered."""
     nodes = parse(result.text)
-    return drop_sources(nodes) if result.citations else nodes
+    return drop_sources(nodes, cited_names(result)) if result.citations else nodes
+
+
+def cited_names(result: Result) -> frozenset[str]:
+    return frozenset(n for c in result.citations for n in (c.source, c.title) if n)
 
 
 def outline(nodes: list[Node]) -> Outline:
