@@ -123,6 +123,7 @@ def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> 
         None, None, None, js=SCROLL_JS
     )
     new.click(start_new, None, [chatbot, turns, current, convs, msg], **UI)
+    chatbot.clear(start_new, None, [chatbot, turns, current, convs, msg], **UI)  # the 🗑 starts a new one
     rename.click(conv.rename, [owner, current, title], conv_msg, **UI).then(
         refresh, [owner, current], convs, **UI
     )
