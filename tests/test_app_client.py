@@ -149,3 +149,45 @@ def test_login_when_auth_is_set(tmp_path: Path, built_data_dir: Path) -> None:
         assert ok["status"] == "answered"
     finally:
         demo.close()
+
+
+def test_every_route_is_behind_the_login_and_login_is_rate_limited(
+    tmp_path: Path, built_data_dir: Path
+) -> None:
+    """Real HTTP requests: without the session cookie every API route (cancel included) is refused."""
+    import urllib.error
+    import urllib.request
+
+    data = tmp_path / "data"
+    shutil.copytree(built_data_dir, data)
+    demo, url, _ = _launch(data, auth="secretary:pa55")
+    base = url.rstrip("/")
+
+    def status(path: str, method: str = "GET", body: bytes | None = None, cookie: str = "") -> int:
+        req = urllib.request.Request(base + path, data=body, method=method)
+        req.add_header("Content-Type", "application/json")
+        if cookie:
+            req.add_header("Cookie", cookie)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        routes = [
+            ("/gradio_api/cancel", "POST", b'{"session_hash": "x", "fn_index": 0, "event_id": "e"}'),
+            ("/gradio_api/queue/join", "POST", b'{"data": [], "fn_index": 0, "session_hash": "x"}'),
+            ("/gradio_api/queue/data?session_hash=x", "GET", None),
+            ("/gradio_api/call/ask", "POST", b'{"data": ["x"]}'),
+            ("/gradio_api/upload", "POST", b""),
+            ("/gradio_api/info", "GET", None),
+            ("/gradio_api/file=" + str(data / "history.sqlite3"), "GET", None),
+        ]
+        for path, method, body in routes:
+            assert status(path, method, body) in (401, 403), path
+        # the login itself: wrong passwords from one address are slowed down, then refused with 429
+        codes = [status("/login", "POST", b"username=secretary&password=wrong", "") for _ in range(5)]
+        assert codes[-1] == 429
+    finally:
+        demo.close()

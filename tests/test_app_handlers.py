@@ -6,9 +6,9 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typing import Any
 from docx import Document as DocxDocument
 from pptx import Presentation
 

@@ -81,6 +81,9 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         "theme": theme(),
         "css": CSS + EXTRA_CSS,
         "head": SCRIPT,
+        # gradio's English API page fetches /gradio_api/mcp/schema and /monitoring/summary, both off here
+        # (two console errors); the API is described in Chinese on the 系统状态 tab and in the README.
+        "footer_links": ["gradio", "settings"],
         "allowed_paths": [str((Path(settings.data_dir) / "originals").resolve())],
         "app_kwargs": app_kwargs,
     }

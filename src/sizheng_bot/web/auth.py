@@ -18,7 +18,7 @@ from typing import Any
 FREE_TRIES = 3
 MAX_LOCK = 300.0
 OPEN_PATHS = ("/login", "/gradio_api/login", "/assets/", "/static/", "/favicon.ico", "/config", "/gradio_api/config",
-              "/theme.css", "/gradio_api/theme.css", "/gradio_api/info", "/svelte/", "/manifest.json", "/gradio_api/startup-events", "/gradio_api/app_id")  # fmt: skip
+              "/theme.css", "/gradio_api/theme.css", "/svelte/", "/manifest.json", "/gradio_api/startup-events", "/gradio_api/app_id")  # fmt: skip
 
 
 class BackOff:

@@ -112,9 +112,27 @@ def status_tab(h: Handlers) -> gr.HTML:
         refresh = gr.Button("刷新", variant="secondary")
         test = gr.Button("测试连接", variant="primary", elem_id="sz-test-llm")
     test_msg = gr.HTML()
+    gr.HTML(api_help(h), elem_id="sz-api-help")
     refresh.click(h.status, None, status, **UI)
     test.click(h.test_llm, None, test_msg, **UI)
     return status
+
+
+def api_help(h: Handlers) -> str:
+    """How to call the assistant from a program (replaces gradio's English API page)."""
+    host = "127.0.0.1" if h.settings.host in ("0.0.0.0", "::") else h.settings.host
+    login = ', auth=("用户名", "密码")' if h.settings.auth else ""
+    code = (
+        "from gradio_client import Client\n"
+        f'client = Client("http://{host}:{h.settings.port}/"{login})\n'
+        'r = client.predict(question="谈心谈话怎么搞才不流于形式？", api_name="/ask")\n'
+        'print(r["text"], r["citations"])\n'
+        '# 另有 api_name="/outline"（request, topic, audience, minutes）与 "/plan"（request, theme, audience, form）'
+    )
+    return (
+        '<details class="sz-api"><summary>通过 API 使用（程序调用）</summary>'
+        f"<p>三个接口均返回与页面相同的结果字典（text、mode、status、citations 等）。</p><pre>{render.esc(code)}</pre></details>"
+    )
 
 
 def watch_index(h: Handlers) -> Callable[[], Iterator[str]]:
