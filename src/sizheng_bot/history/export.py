@@ -85,14 +85,40 @@ def conversation_result(info: ConversationInfo, turns: Sequence[Turn], clean: bo
 
 
 # ---- feedback → eval items ------------------------------------------------------------------------
+_LABEL = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.、])?\s*(?:\*\*)?(?:[^：:，。]{1,8}[：:])?(?:\*\*)?\s*")
+_CLAUSE_END = re.compile(r"[，。；！？,;:：]")
+POINTS = 3
+POINT_CHARS = 16
+
+
+def approved_points(text: str) -> list[str]:
+    """Up to three opening clauses of the answer's cited sentences (verbatim), for answer_points."""
+    points: list[str] = []
+    for line in text.splitlines():
+        if not _MARK.search(line) or line.lstrip().startswith(("#", ">")):
+            continue
+        body = _MARK.sub("", _LABEL.sub("", line.strip())).strip()
+        clause = _CLAUSE_END.split(body)[0].strip()[:POINT_CHARS]
+        if len(clause) >= 4 and clause not in points:
+            points.append(clause)
+        if len(points) == POINTS:
+            break
+    return points
+
+
 def feedback_item(fb: Feedback) -> dict[str, Any]:
     """One eval item (SEED_DEV fields) plus what the user said and what the assistant answered.
 
-    A 👍 answer's cited passages become its gold evidence; a 👎 gives an item to be reviewed (no gold
-    is invented). Refused/not-found answers the user agreed with become out_of_scope/unanswerable items.
+    A 👍 answer's cited passages become its gold evidence and the opening clauses of its cited
+    sentences its ``answer_points`` (verbatim from the approved answer). A 👎 becomes kind
+    ``needs_review`` (``suggested_kind`` says what it should become) with no gold and no points: nothing
+    is invented, and the eval skips it until a reviewer fills them in. Refused/not-found answers the
+    user agreed with become out_of_scope/unanswerable items.
     """
     res = fb.result
-    if fb.task in ("outline", "plan"):
+    if fb.rating < 0:
+        kind = "needs_review"
+    elif fb.task in ("outline", "plan"):
         kind = fb.task
     elif res.status == "refused" and fb.rating > 0:
         kind = "out_of_scope"
@@ -102,8 +128,14 @@ def feedback_item(fb: Feedback) -> dict[str, Any]:
         kind = "howto"  # an answerable question (the unit's own wording)
     gold = [{"doc": c.source, "evidence": c.quote} for c in res.citations if fb.rating > 0 and c.quote]
     item: dict[str, Any] = {"id": f"fb{fb.id:05d}", "kind": kind}
-    item["request" if kind in ("outline", "plan") else "question"] = fb.question
+    item["request" if fb.task in ("outline", "plan") else "question"] = fb.question
     item["gold"] = gold
+    if kind == "needs_review":
+        item["suggested_kind"] = fb.task if fb.task in ("outline", "plan") else "howto"
+    elif kind == "howto":
+        item["answer_points"] = approved_points(res.text)
+    elif kind in ("outline", "plan"):
+        item["must_cover"] = approved_points(res.text)
     item |= {
         "feedback": "up" if fb.rating > 0 else "down",
         "comment": fb.comment,

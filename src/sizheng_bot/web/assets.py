@@ -1,7 +1,7 @@
 """Page script (one <script> in <head>, event delegation, so it survives re-renders) and extra CSS.
 
 - a click on ``[n]`` opens that source in the same answer, scrolls to it and flashes it;
-- 📋 复制 copies the answer as clean text with its sources (no HTML, no Markdown marks);
+- 复制 copies the answer as clean text with its sources (no HTML, no Markdown marks);
 - a new answer is scrolled to its START once (the chatbot's own autoscroll is off);
 - 课堂演示模式 is remembered in localStorage.
 """
@@ -44,7 +44,7 @@ SCRIPT = r"""
     const copy = ev.target.closest && ev.target.closest('.sz-copy');
     if (copy) {
       const text = cleanText(msgOf(copy));
-      const done = () => { copy.textContent = '✔ 已复制'; setTimeout(() => copy.textContent = '📋 复制', 1500); };
+      const done = () => { copy.textContent = '✔ 已复制'; setTimeout(() => copy.textContent = '复制', 1500); };
       if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, () => {});
       else { const t = document.createElement('textarea'); t.value = text; document.body.appendChild(t); t.select();
         try { document.execCommand('copy'); done(); } catch (e) {} t.remove(); }
@@ -68,6 +68,7 @@ CSS = """
 :root { --sz-chat-h: max(220px, calc(100vh - 420px)); }
 #sz-top { align-items: center; gap: 8px; flex-wrap: nowrap; }
 #sz-top .sz-header { margin-bottom: 0; padding-top: 2px; }
+.sz-header h1 { white-space: nowrap; }
 #sz-banner .sz-notice { padding: 4px 12px; }
 #sz-examples { padding-top: 0 !important; margin-top: -4px; }
 #sz-examples button { padding: 2px 8px !important; font-size: 15px !important; }
@@ -103,5 +104,7 @@ body.sz-present #sz-chatbot .message-content, body.sz-present #sz-chatbot .prose
 body.sz-present #sz-chatbot .prose * { font-size: 26px !important; line-height: 1.7; }
 body.sz-present textarea { font-size: 26px !important; }
 body.sz-present #sz-conv-col { display: none; }
+body.sz-present .sz-notice, body.sz-present [role="tab"], body.sz-present .sz-header span { font-size: 22px !important; }
+body.sz-present .sz-header h1 { font-size: 36px; }
 body.sz-present .sz-badge, body.sz-present .sz-copy, body.sz-present .sz-quote-stat { font-size: 20px; }
 """

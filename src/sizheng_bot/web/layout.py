@@ -29,7 +29,7 @@ def build(h: Handlers, secret: str = "") -> gr.Blocks:
         with gr.Row(elem_id="sz-top", equal_height=True):
             gr.HTML(HEADER, elem_id="sz-header-box")
             present = gr.Checkbox(
-                False, label="课堂演示模式（大字号）", elem_id="sz-present", min_width=160, scale=0
+                False, label="课堂演示模式", elem_id="sz-present", min_width=120, scale=0
             )
         banner = gr.HTML(h.index_banner(), elem_id="sz-banner")
         with gr.Tabs():

@@ -132,7 +132,7 @@ def without_sources_section(text: str) -> str:
 
 
 COPY_BUTTON = (
-    '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">📋 复制</span>'
+    '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
 )
 
 
