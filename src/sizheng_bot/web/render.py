@@ -131,9 +131,7 @@ def without_sources_section(text: str) -> str:
     return text
 
 
-COPY_BUTTON = (
-    '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
-)
+COPY_BUTTON = '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
 
 
 def answer_markdown(result: Result, original: dict[str, str] | None = None) -> str:
