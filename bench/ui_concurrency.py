@@ -154,7 +154,7 @@ def report(label: str, results: list[tuple[float, bool, str]], wall: float) -> b
     return ok == len(results)
 
 
-def make_files(folder: Path, n: int) -> list[Path]:
+def make_files(folder: Path, n: int, tag: str = "") -> list[Path]:
     """``n`` distinct .txt files built from the shipped reports' paragraphs (each with its own title)."""
     paras = [
         p.strip()
@@ -166,8 +166,8 @@ def make_files(folder: Path, n: int) -> list[Path]:
     out = []
     for i in range(n):
         body = "\n".join(paras[(i * 7 + j) % len(paras)] for j in range(12))
-        f = folder / f"上传测试材料{i:03d}.txt"
-        f.write_text(f"第{i}号学习材料\n\n一、学习内容\n{body}\n", "utf-8")
+        f = folder / f"上传测试材料{tag}{i:03d}.txt"
+        f.write_text(f"第{tag}{i}号学习材料\n\n一、学习内容\n{body}\n", "utf-8")
         out.append(f)
     return out
 
@@ -184,7 +184,7 @@ def upload_in_browser(url: str, files: list[Path], done: threading.Event, timing
         pg.get_by_role("tab", name="知识库").click()
         t0 = time.perf_counter()
         pg.locator("#sz-upload input[type=file]").set_input_files([str(f) for f in files])
-        pg.locator("#sz-upload").get_by_text(files[-1].name).wait_for()
+        pg.wait_for_function(f"() => document.querySelectorAll('#sz-upload tr').length >= {len(files)}")
         t1 = time.perf_counter()
         pg.locator("#sz-upload-btn").click()
         pg.locator("#sz-upload-report").get_by_text(f"共 {len(files)} 个文件").wait_for()
@@ -196,7 +196,7 @@ def upload_in_browser(url: str, files: list[Path], done: threading.Event, timing
 
 
 def cli_ingest_seconds(data_src: Path, files: list[Path], work: Path) -> float:
-    data = work / "cli-data"
+    data = work / "data"
     shutil.copytree(data_src, data)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIZHENG_")}
     env |= {
@@ -290,14 +290,25 @@ def main() -> int:
         ok2 = report(f"{args.users} users", multi, multi_wall)
         ok3 = True
         if args.upload:
-            files = make_files(work / "uploads", args.upload)
+            alone_files = make_files(work / "uploads-alone", args.upload, "甲")
+            snap_alone = work / "data-before-alone"
+            shutil.copytree(data, snap_alone)
+            alone: dict[str, float] = {}
+            upload_in_browser(url, alone_files, threading.Event(), alone)
+            cli_alone = cli_ingest_seconds(snap_alone, alone_files, work / "cli-alone")
+            print(
+                f"upload of {len(alone_files)} files alone: transfer {alone['transfer']:.1f} s + ingest "
+                f"{alone['ingest']:.1f} s (all added: {bool(alone['ok'])}); CLI ingest of the same files: "
+                f"{cli_alone:.1f} s; page/CLI = {alone['ingest'] / cli_alone:.2f}×"
+            )
+            files = make_files(work / "uploads", args.upload, "乙")
             snapshot = work / "data-before-upload"
             shutil.copytree(data, snapshot)
             during, timing = asking_during_upload(url, args.users, files)
             ok3 = report(f"{args.users} users+upload", during, timing["transfer"] + timing["ingest"])
-            cli = cli_ingest_seconds(snapshot, files, work)
+            cli = cli_ingest_seconds(snapshot, files, work / "cli-during")
             print(
-                f"upload of {len(files)} files in the page: transfer {timing['transfer']:.1f} s + ingest "
+                f"upload of {len(files)} files while {args.users} users ask: transfer {timing['transfer']:.1f} s + ingest "
                 f"{timing['ingest']:.1f} s (all added: {bool(timing['ok'])}); CLI ingest of the same files: "
                 f"{cli:.1f} s; page/CLI = {(timing['ingest']) / cli:.2f}×"
             )

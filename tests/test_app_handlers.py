@@ -261,6 +261,8 @@ def test_one_batch_is_one_ingest_call_and_originals_are_kept(h: Handlers, tmp_pa
     assert not any(Path(f).exists() for f in files)  # uploaded temp files removed
     kept = h.originals.path("批量心得0.txt")
     assert kept is not None and kept.read_text("utf-8").startswith("党支部")
+    answer = last(h.chat("批量心得0 支部书记每季度谈心几次？", [], []))[0][-1]["content"]
+    assert "下载原文件" in answer and "/gradio_api/file=" in answer
     h.delete("批量心得0.txt")
     assert h.originals.path("批量心得0.txt") is None  # removed with its document
 

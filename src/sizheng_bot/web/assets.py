@@ -57,6 +57,11 @@ SCRIPT = r"""
     if (n > bots && bots >= 0) requestAnimationFrame(window.szScrollToAnswer);
     bots = n;
   }).observe(document.documentElement, {childList: true, subtree: true});
+  if (localStorage.getItem('sz-present')) {  // restore 课堂演示模式 once the checkbox exists
+    const t = setInterval(() => { const box = document.querySelector('#sz-present input');
+      if (box) { clearInterval(t); if (!box.checked) box.click(); } }, 300);
+    setTimeout(() => clearInterval(t), 20000);
+  }
   document.addEventListener('change', (ev) => {
     if (ev.target.closest && ev.target.closest('#sz-present')) localStorage.setItem('sz-present', ev.target.checked ? '1' : '');
   });
