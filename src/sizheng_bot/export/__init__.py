@@ -7,8 +7,8 @@ from dataclasses import replace
 from sizheng_bot.errors import SizhengError
 from sizheng_bot.export.docx import docx_bytes, write_docx
 from sizheng_bot.export.markdown import to_markdown, write_markdown
-from sizheng_bot.export.parse import cited_names, lecture_text
 from sizheng_bot.export.pptx import pptx_bytes, write_pptx
+from sizheng_bot.export.sources import cited_names, lecture_text
 from sizheng_bot.types import Result
 
 __all__ = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sizheng_bot.export.parse import citation_line, cited_names, drop_sources_lines, short_quote, write_bytes
+from sizheng_bot.export.parse import citation_line, short_quote, write_bytes
+from sizheng_bot.export.sources import cited_names, drop_sources_lines
 from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,6 @@ from pptx.util import Emu, Inches, Pt
 
 from sizheng_bot.export.parse import (
     Node,
-    body_nodes,
     citation_line,
     clean,
     display_width,
@@ -42,6 +41,8 @@ from sizheng_bot.export.parse import (
     split_text,
     write_bytes,
 )
+from sizheng_bot.export.slidetext import Item, point, short_citation, slide_notes
+from sizheng_bot.export.sources import body_nodes
 from sizheng_bot.types import Citation, Result
 
 log = logging.getLogger(__name__)
@@ -54,21 +55,8 @@ MARGIN = Inches(0.6)
 BODY_TOP, BODY_H = Inches(1.65), Inches(5.4)
 INSET_PT = 7.2 * 2  # python-pptx default left+right inset (0.1 in each)
 MAX_ITEMS = 5
-KEY_CHARS = 40.0  # display width of a point on a slide
 MAX_ITEM_LINES = 4
 SUBTITLE_KEYS = re.compile(r"^(副标题|(授课)?对象|(授课)?时长|主讲人?|授课人|(活动)?时间|(活动)?地点)[：:]")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One paragraph of a slide body; ``text`` may carry ``**bold**``."""
-
-    text: str
-    level: int = 0
-    bullet: bool = True
-    bold: bool = False
-    hang: bool = False  # a continuation: no bullet, but aligned with the bullet text above
-    full: str = ""  # the point's whole text when the slide shows only its key sentence
 
 
 @dataclass(frozen=True)
@@ -100,7 +88,7 @@ def build_pptx(result: Result, title: str | None = None) -> PptxPresentation:
     for heading, part in shape.parts:
         _content_slides(prs, heading_text(heading), _items(part), _look_for(heading), cites)
     if result.citations:
-        items = [_line(_short_citation(c)) for c in result.citations]
+        items = [_line(short_citation(c)) for c in result.citations]
         notes = "\n\n".join(f"{citation_line(c)}\n{c.quote}" for c in result.citations)
         _content_slides(prs, "参考来源", items, SOURCES, notes=notes)
     props = prs.core_properties
@@ -155,78 +143,12 @@ def _items(nodes: list[Node]) -> list[Item]:
             items.append(Item(heading_text(node.text), 0, bullet=False, bold=True))
             depth = 1
         elif node.kind == "bullet":
-            items.append(_point(node.text, min(node.level + depth, 2), True))
+            items.append(point(node.text, min(node.level + depth, 2), True))
         elif node.kind == "number":
-            items.append(_point(f"{node.marker} {node.text}", depth, False))
+            items.append(point(f"{node.marker} {node.text}", depth, False))
         else:
-            items.append(_point(node.text, depth, False))
+            items.append(point(node.text, depth, False))
     return items
-
-
-_MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-_SENTENCE = re.compile(r"(?<=[。！？；!?;])")
-_CLAUSE = re.compile(r"(?<=[，、：,:])")
-
-
-def key_sentence(text: str, limit: float = KEY_CHARS) -> str:
-    """The point's first sentence without its [n] markers, cut at a clause boundary (or hard, with ……)
-    when wider than ``limit``; nothing is reworded."""
-    flat = _MARKER.sub("", plain(text)).strip()
-    first = next((p for p in _SENTENCE.split(flat) if p.strip()), flat).strip()
-    if display_width(first) <= limit:
-        return first if first == flat else first.rstrip("；;，,") + ("" if first[-1:] in "。！？!?" else "……")
-    head = ""
-    for clause in _CLAUSE.split(first):
-        if display_width(head + clause) > limit:
-            break
-        head += clause
-    if display_width(head) < limit / 2:  # no useful clause boundary: a hard cut
-        head = ""
-        for ch in first:
-            if display_width(head + ch) > limit - 2:
-                break
-            head += ch
-    return head.rstrip("，、：,: ") + "……"
-
-
-def _point(text: str, level: int, bullet: bool) -> Item:
-    key = key_sentence(text)
-    full = _MARKER.sub("", plain(text)).strip()
-    return Item(key, level, bullet, full=text if key != full or _MARKER.search(text) else "")
-
-
-def _short_citation(c: Citation, limit: float = 56.0) -> str:
-    """``[n] 文件 · 章节 · 第N页`` for the slide, the section cut to keep the line short."""
-    line = citation_line(c)
-    if display_width(line) <= limit:
-        return line
-    base = f"[{c.n}] {c.source or c.title}" + (f" · 第{c.page}页" if c.page is not None else "")
-    if display_width(base) > limit - 4 or not c.section.strip():
-        return key_sentence(base, limit) if display_width(base) > limit else base
-    room, sec = limit - display_width(base) - 3, ""
-    for ch in c.section.strip().split(" > ")[-1]:
-        if display_width(sec + ch) > room - 2:
-            sec += "……"
-            break
-        sec += ch
-    return f"[{c.n}] {c.source or c.title} · {sec}" + (f" · 第{c.page}页" if c.page is not None else "")
-
-
-def slide_notes(page: list[Item], cites: dict[int, Citation]) -> str:
-    """Speaker notes for a slide: each point in full, then the passages its [n] markers cite."""
-    lines: list[str] = []
-    used: list[int] = []
-    for item in page:
-        text = item.full or item.text
-        lines.append(("· " if item.bullet else "") + clean(plain(text)))
-        for m in _MARKER.finditer(text):
-            n = int(m.group(1))
-            if n in cites and n not in used:
-                used.append(n)
-    for n in used:
-        c = cites[n]
-        lines.append(f"\n{citation_line(c)}\n原文：{c.quote.strip()}")
-    return "\n".join(lines).strip()
 
 
 # --- measuring and paging ----------------------------------------------------------------------

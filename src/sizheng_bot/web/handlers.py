@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.errors import LLMError, SizhengError
+from sizheng_bot.errors import SizhengError
 from sizheng_bot.history import HistoryStore
 from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
@@ -23,6 +23,7 @@ from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, uniq
 from sizheng_bot.web.messages import plain_message
 from sizheng_bot.web.originals import Originals
 from sizheng_bot.web.startup import IndexJob
+from sizheng_bot.web.status import INDEX_WAIT_SECONDS, StatusHandlers, pairs
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,7 @@ Progress = Callable[[int, int, str], None]
 Message = dict[str, Any]
 History = list[list[str]]  # [[user, assistant_text], ...]: JSON-friendly for gr.State and the API
 Turns = list[dict[str, Any]]  # [{"q": question, "r": Result as a dict}, ...]: one per answer shown
-MAX_HISTORY_TURNS = 10
-INDEX_WAIT_SECONDS = 900.0
 DEFAULT_STEMS = {"outline": "微党课提纲", "plan": "活动方案", "ask": "思政助手答复"}
-
-
-def _pairs(history: Sequence[Sequence[str]] | None) -> tuple[tuple[str, str], ...]:
-    turns = [(str(h[0]), str(h[1])) for h in (history or []) if len(h) >= 2]
-    return tuple(turns[-MAX_HISTORY_TURNS:])
 
 
 def _error_text(exc: Exception) -> str:
@@ -55,11 +49,11 @@ def stem_of(text: str, fallback: str) -> str:
     return fallback
 
 
-def history_pairs(turns: Turns | None) -> tuple[tuple[str, str], ...]:
-    return _pairs([[t["q"], t["r"].get("text", "")] for t in turns or [] if t.get("r")])
+def historypairs(turns: Turns | None) -> tuple[tuple[str, str], ...]:
+    return pairs([[t["q"], t["r"].get("text", "")] for t in turns or [] if t.get("r")])
 
 
-class Handlers:
+class Handlers(StatusHandlers):
     def __init__(self, assistant: Assistant, job: IndexJob) -> None:
         self.asst = assistant
         self.settings = assistant.settings
@@ -105,7 +99,7 @@ class Handlers:
             self.job.wait(INDEX_WAIT_SECONDS)
         msgs[-1] = {"role": "assistant", "content": "正在检索知识库…"}
         yield list(msgs), list(hist), "", conv_id
-        req = TaskRequest("ask", question, history_pairs(hist))
+        req = TaskRequest("ask", question, historypairs(hist))
         acc = ""
         try:
             for event in self.asst.stream(req):
@@ -273,73 +267,3 @@ class Handlers:
             return [], []
         docs = self.asst.documents()
         return render.doc_rows(docs), [d.source for d in docs]
-
-    # ---- 系统状态 ------------------------------------------------------------------------------
-    def status(self) -> str:
-        if not self.job.ready:
-            return render.notice(self.job.state().message + "（完成后点击“刷新”查看）", "info")
-        s = self.settings
-        st = self.asst.stats()
-        llm = self.asst.llm()
-        rows = [
-            ("运行模式", "大模型生成（出错时自动改用离线摘编）" if llm else "离线摘编（未配置大模型）"),
-            (
-                "大模型接口",
-                llm.describe()
-                if llm
-                else "未配置（管理员设置方法：环境变量 SIZHENG_LLM_BASE_URL 与 SIZHENG_LLM_MODEL，见 README）",
-            ),
-            ("向量模型", st.embed_model),
-            ("向量模型状态", st.embed_status),
-            ("文档数", str(st.documents)),
-            ("切块数", str(st.chunks)),
-            ("总字数", str(st.chars)),
-            ("索引状态", self.ready_text()),
-            ("数据目录", str(Path(st.data_dir).resolve())),
-            ("默认文档目录", str(Path(s.knowledge_dir).resolve())),
-            ("并发处理数", str(s.concurrency)),
-            ("单个上传文件上限", f"{s.max_upload_mb} MB"),
-        ]
-        return render.kv_table(rows)
-
-    def test_llm(self) -> str:
-        if self.asst.llm() is None:
-            return render.notice(
-                "当前为离线摘编模式，未配置大模型，无需测试连接。如需启用，请管理员按上表“大模型接口”一行的说明配置后重启。",
-                "info",
-            )
-        try:
-            return render.notice(self.asst.test_llm(), "ok")
-        except (LLMError, SizhengError) as exc:
-            return render.notice(f"连接失败：{plain_message(str(exc))}", "error")
-
-    def ready_text(self) -> str:
-        """The index state with live counts once ready (uploads and deletions change them)."""
-        state = self.job.state()
-        if not state.done or state.error:
-            return state.message
-        st = self.asst.stats()
-        return f"知识库就绪：{st.documents} 篇文档，{st.chunks} 个切块{state.note}"
-
-    def index_banner(self) -> str:
-        state = self.job.state()
-        return render.notice(self.ready_text(), "error" if state.error else ("ok" if state.done else "info"))
-
-    # ---- API (gradio_client) ---------------------------------------------------------------------
-    def api_ask(self, question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        return self.asst.ask(question, _pairs(history)).to_dict()
-
-    def api_outline(
-        self, request: str, topic: str = "", audience: str = "", minutes: int = 0
-    ) -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        text = request.strip() or topic.strip()
-        result = self.asst.outline(text, topic.strip() or None, audience.strip() or None, minutes or None)
-        return result.to_dict()
-
-    def api_plan(self, request: str, theme: str = "", audience: str = "", form: str = "") -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        text = request.strip() or theme.strip()
-        result = self.asst.plan(text, theme.strip() or None, audience.strip() or None, form.strip() or None)
-        return result.to_dict()
