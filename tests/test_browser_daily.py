@@ -198,7 +198,8 @@ def test_feedback_is_stored_and_exported_by_the_cli(server: Server, browser: Any
     item = next(i for i in lines if i["question"] == "机关意识形态工作有哪些对策建议？")
     assert item["feedback"] == "down" and item["comment"] == "没有说到网络阵地管理"
     assert (
-        item["kind"] == "howto"
+        item["kind"] == "needs_review"
+        and item["suggested_kind"] == "howto"
         and item["answer"]
         and item["citations"]
         and item["settings"]["mode"] == "offline"

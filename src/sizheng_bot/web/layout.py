@@ -28,7 +28,7 @@ def build(h: Handlers, secret: str = "") -> gr.Blocks:
         add_api(h)  # first, so the public names ask/outline/plan are theirs (page events get suffixes)
         with gr.Row(elem_id="sz-top", equal_height=True):
             gr.HTML(HEADER, elem_id="sz-header-box")
-            present = gr.Checkbox(False, label="课堂演示模式", elem_id="sz-present", min_width=120, scale=0)
+            present = gr.Checkbox(False, label="课堂演示模式", elem_id="sz-present", min_width=170, scale=0)
         banner = gr.HTML(h.index_banner(), elem_id="sz-banner")
         with gr.Tabs():
             with gr.Tab("智能问答", id="ask"):
