@@ -10,6 +10,12 @@ SIZHENG_LLM_* variable is cleared), waits until the knowledge base is indexed, t
 Prints per-request latency p50/p95/max for both, throughput, and whether every request got an answer
 (status "answered" with sources). Exits 1 when any request failed or came back without an answer.
 
+``--upload N`` adds the scenario "users asking while N files upload": a headless Chromium (Debian's,
+/usr/bin/chromium) uploads N generated .txt files through the 知识库 page in one batch while ``users``
+gradio_client users keep asking; prints their p50/p95, the upload's time in the page (file transfer and
+the ingest until the per-file report shows), and the CLI's time to ingest the same files into a copy of
+the same data directory (``sizheng-bot ingest``), the figure the page is held to (within 2×).
+
 ``--fake-llm SECONDS`` switches the app to LLM mode against the tests' fake OpenAI-compatible server on
 127.0.0.1 that waits SECONDS before each reply: this is where the queue's concurrency matters (requests
 wait on the network, not on the CPU). Compare ``--concurrency 1`` with the default.
@@ -148,6 +154,92 @@ def report(label: str, results: list[tuple[float, bool, str]], wall: float) -> b
     return ok == len(results)
 
 
+def make_files(folder: Path, n: int, tag: str = "") -> list[Path]:
+    """``n`` distinct .txt files built from the shipped reports' paragraphs (each with its own title)."""
+    paras = [
+        p.strip()
+        for f in sorted((ROOT / "knowledge").glob("*.txt"))
+        for p in f.read_text("utf-8").split("\n")
+        if len(p.strip()) > 40
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        body = "\n".join(paras[(i * 7 + j) % len(paras)] for j in range(12))
+        f = folder / f"上传测试材料{tag}{i:03d}.txt"
+        f.write_text(f"第{tag}{i}号学习材料\n\n一、学习内容\n{body}\n", "utf-8")
+        out.append(f)
+    return out
+
+
+def upload_in_browser(url: str, files: list[Path], done: threading.Event, timing: dict[str, float]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"])
+        pg = b.new_page(locale="zh-CN")
+        pg.set_default_timeout(1_800_000)
+        pg.goto(url)
+        pg.get_by_text("知识库就绪").wait_for()
+        pg.get_by_role("tab", name="知识库").click()
+        t0 = time.perf_counter()
+        pg.locator("#sz-upload input[type=file]").set_input_files([str(f) for f in files])
+        pg.wait_for_function(f"() => document.querySelectorAll('#sz-upload tr').length >= {len(files)}")
+        t1 = time.perf_counter()
+        pg.locator("#sz-upload-btn").click()
+        pg.locator("#sz-upload-report").get_by_text(f"共 {len(files)} 个文件").wait_for()
+        t2 = time.perf_counter()
+        timing |= {"transfer": t1 - t0, "ingest": t2 - t1, "report": 0.0}
+        timing["ok"] = float(f"成功 {len(files)} 个" in pg.locator("#sz-upload-report").inner_text())
+        b.close()
+    done.set()
+
+
+def cli_ingest_seconds(data_src: Path, files: list[Path], work: Path) -> float:
+    data = work / "data"
+    shutil.copytree(data_src, data)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIZHENG_")}
+    env |= {
+        "SIZHENG_DATA_DIR": str(data),
+        "SIZHENG_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
+    }
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "sizheng_bot.cli", "ingest", *map(str, files)], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    return time.perf_counter() - t0
+
+
+def asking_during_upload(
+    url: str, users: int, files: list[Path]
+) -> tuple[list[tuple[float, bool, str]], dict[str, float]]:
+    from gradio_client import Client
+
+    clients = [Client(url, verbose=False) for _ in range(users)]
+    done = threading.Event()
+    timing: dict[str, float] = {}
+    results: list[tuple[float, bool, str]] = []
+    lock = threading.Lock()
+    up = threading.Thread(target=upload_in_browser, args=(url, files, done, timing))
+    up.start()
+
+    def user(i: int) -> None:
+        k = i
+        while not done.is_set():
+            r = ask(clients[i], QUESTIONS[k % len(QUESTIONS)])
+            k += 1
+            with lock:
+                results.append(r)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    up.join()
+    for t in threads:
+        t.join()
+    return results, timing
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=10)
@@ -160,6 +252,9 @@ def main() -> int:
     )
     ap.add_argument("--fake-llm", type=float, metavar="SECONDS", help="LLM mode against a local fake server")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument(
+        "--upload", type=int, metavar="N", help="also: users asking while N files upload (browser)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sizheng-bench-ui-"))
     data = work / "data"
@@ -193,7 +288,32 @@ def main() -> int:
         print(f"questions={len(QUESTIONS)} rounds={args.rounds} {mode}, SIZHENG_CONCURRENCY={conc}")
         ok1 = report("1 user", single, single_wall)
         ok2 = report(f"{args.users} users", multi, multi_wall)
-        return 0 if ok1 and ok2 else 1
+        ok3 = True
+        if args.upload:
+            alone_files = make_files(work / "uploads-alone", args.upload, "甲")
+            snap_alone = work / "data-before-alone"
+            shutil.copytree(data, snap_alone)
+            alone: dict[str, float] = {}
+            upload_in_browser(url, alone_files, threading.Event(), alone)
+            cli_alone = cli_ingest_seconds(snap_alone, alone_files, work / "cli-alone")
+            print(
+                f"upload of {len(alone_files)} files alone: transfer {alone['transfer']:.1f} s + ingest "
+                f"{alone['ingest']:.1f} s (all added: {bool(alone['ok'])}); CLI ingest of the same files: "
+                f"{cli_alone:.1f} s; page/CLI = {alone['ingest'] / cli_alone:.2f}×"
+            )
+            files = make_files(work / "uploads", args.upload, "乙")
+            snapshot = work / "data-before-upload"
+            shutil.copytree(data, snapshot)
+            during, timing = asking_during_upload(url, args.users, files)
+            ok3 = report(f"{args.users} users+upload", during, timing["transfer"] + timing["ingest"])
+            cli = cli_ingest_seconds(snapshot, files, work / "cli-during")
+            print(
+                f"upload of {len(files)} files while {args.users} users ask: transfer {timing['transfer']:.1f} s + ingest "
+                f"{timing['ingest']:.1f} s (all added: {bool(timing['ok'])}); CLI ingest of the same files: "
+                f"{cli:.1f} s; page/CLI = {(timing['ingest']) / cli:.2f}×"
+            )
+            ok3 = ok3 and bool(timing["ok"])
+        return 0 if ok1 and ok2 and ok3 else 1
     finally:
         if fake is not None:
             fake.stop()

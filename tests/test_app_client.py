@@ -120,8 +120,20 @@ def test_queue_runs_events_concurrently_as_configured(server: tuple[str, Any, An
 def test_launch_defaults_are_local_and_private() -> None:
     kw = app.launch_kwargs(make_settings(Path("data")))
     assert kw["server_name"] == "127.0.0.1" and kw["server_port"] == 7860
-    assert kw["share"] is False and kw["auth"] is None and kw["max_file_size"] == "50mb"
-    assert app.launch_kwargs(make_settings(Path("data"), auth="书记:mima"))["auth"] == ("书记", "mima")
+    assert kw["share"] is False and kw["auth"] is None and "max_file_size" not in kw
+    auth = app.launch_kwargs(make_settings(Path("data"), auth="书记:mima"))["auth"]
+    assert auth("书记", "mima") is True and auth("书记", "wrong") is False
+
+
+def test_login_back_off_locks_a_name_after_repeated_failures() -> None:
+    from sizheng_bot.web.auth import RateLimitedAuth
+
+    auth = RateLimitedAuth("书记", "mima")
+    assert auth("书记", "mima")
+    for _ in range(3):
+        assert not auth("书记", "guess")
+    assert not auth("书记", "mima")  # locked for a while, even with the right password
+    assert auth.backoff.locked("书记") > 0 and auth.backoff.locked("其他人") == 0
 
 
 def test_login_when_auth_is_set(tmp_path: Path, built_data_dir: Path) -> None:
@@ -135,5 +147,47 @@ def test_login_when_auth_is_set(tmp_path: Path, built_data_dir: Path) -> None:
             question=QUESTION, api_name="/ask"
         )
         assert ok["status"] == "answered"
+    finally:
+        demo.close()
+
+
+def test_every_route_is_behind_the_login_and_login_is_rate_limited(
+    tmp_path: Path, built_data_dir: Path
+) -> None:
+    """Real HTTP requests: without the session cookie every API route (cancel included) is refused."""
+    import urllib.error
+    import urllib.request
+
+    data = tmp_path / "data"
+    shutil.copytree(built_data_dir, data)
+    demo, url, _ = _launch(data, auth="secretary:pa55")
+    base = url.rstrip("/")
+
+    def status(path: str, method: str = "GET", body: bytes | None = None, cookie: str = "") -> int:
+        req = urllib.request.Request(base + path, data=body, method=method)
+        req.add_header("Content-Type", "application/json")
+        if cookie:
+            req.add_header("Cookie", cookie)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return resp.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    try:
+        routes = [
+            ("/gradio_api/cancel", "POST", b'{"session_hash": "x", "fn_index": 0, "event_id": "e"}'),
+            ("/gradio_api/queue/join", "POST", b'{"data": [], "fn_index": 0, "session_hash": "x"}'),
+            ("/gradio_api/queue/data?session_hash=x", "GET", None),
+            ("/gradio_api/call/ask", "POST", b'{"data": ["x"]}'),
+            ("/gradio_api/upload", "POST", b""),
+            ("/gradio_api/info", "GET", None),
+            ("/gradio_api/file=" + str(data / "history.sqlite3"), "GET", None),
+        ]
+        for path, method, body in routes:
+            assert status(path, method, body) in (401, 403), path
+        # the login itself: wrong passwords from one address are slowed down, then refused with 429
+        codes = [status("/login", "POST", b"username=secretary&password=wrong", "") for _ in range(5)]
+        assert codes[-1] == 429
     finally:
         demo.close()

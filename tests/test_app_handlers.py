@@ -6,6 +6,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document as DocxDocument
@@ -62,30 +63,41 @@ def h(fresh_assistant: Assistant) -> Handlers:
 def test_chat_answer_has_badge_numbered_sources_and_history(h: Handlers) -> None:
     states = list(h.chat("谈心谈话怎么搞才不流于形式？", [], []))
     assert states[0][0][-1]["content"] == "正在检索知识库…"  # something shows at once
-    messages, history, textbox = states[-1]
-    assert textbox == ""
+    messages, turns, textbox, conv_id = states[-1]
+    assert textbox == "" and conv_id is None  # no owner: nothing stored
     assert [m["role"] for m in messages] == ["user", "assistant"]
     answer = messages[-1]["content"]
     assert "离线摘编" in answer and "参考来源" in answer
-    assert answer.count('<details class="sz-source">') >= 1
+    assert answer.count('<details class="sz-source sz-src-') >= 1
     assert "<summary>[1] " in answer and "文件：" in answer
-    assert history == [["谈心谈话怎么搞才不流于形式？", history[0][1]]] and history[0][1]
+    assert '<sup class="sz-cite sz-cite-1"' in answer and '<mark class="sz-support">' in answer
+    assert [t["q"] for t in turns] == ["谈心谈话怎么搞才不流于形式？"] and turns[0]["r"]["citations"]
+
+
+def test_chat_turns_are_stored_per_owner_and_reload(h: Handlers) -> None:
+    *_, conv_id = last(h.chat("谈心谈话怎么搞才不流于形式？", [], [], "browser:a", None))
+    messages, turns, _, same = last(h.chat("那青年干部呢？", [], [], "browser:a", conv_id))
+    assert same == conv_id
+    again, turns2 = h.load_conversation("browser:a", conv_id)
+    assert len(again) == 4 and [t["q"] for t in turns2] == ["谈心谈话怎么搞才不流于形式？", "那青年干部呢？"]
+    assert again[1]["content"].count("sz-cite") >= 1
+    assert h.load_conversation("browser:b", conv_id) == ([], [])  # another browser sees nothing
 
 
 def test_follow_up_question_sends_previous_turns(built_data_dir: Path) -> None:
     asst = RecordingAssistant.from_settings(make_settings(built_data_dir))
     asst.requests = []
     h = handlers_for(asst)
-    messages, history, _ = last(h.chat("谈心谈话怎么搞才不流于形式？", [], []))
-    messages, history, _ = last(h.chat("那青年干部呢？", messages, history))
-    assert len(messages) == 4 and len(history) == 2
+    messages, turns, *_ = last(h.chat("谈心谈话怎么搞才不流于形式？", [], []))
+    messages, turns, *_ = last(h.chat("那青年干部呢？", messages, turns))
+    assert len(messages) == 4 and len(turns) == 2
     first, second = asst.requests
     assert first.history == ()
-    assert second.history == (("谈心谈话怎么搞才不流于形式？", history[0][1]),)
+    assert second.history == (("谈心谈话怎么搞才不流于形式？", turns[0]["r"]["text"]),)
 
 
 def test_blank_question_changes_nothing(h: Handlers) -> None:
-    assert list(h.chat("   ", [], [])) == [([], [], "")]
+    assert list(h.chat("   ", [], [])) == [([], [], "", None)]
 
 
 def test_document_and_model_text_is_escaped() -> None:
@@ -141,7 +153,10 @@ def test_safe_filename(raw: str, safe: str) -> None:
 
 def test_safe_filename_limits_length_and_keeps_extension() -> None:
     name = safe_filename("很长" * 200 + ".docx")
-    assert name.endswith(".docx") and len(name) <= 100
+    assert name.endswith(".docx") and len(name.encode("utf-8")) <= 255
+    topic = "以高质量党建引领机关思想政治工作——用好谈心谈话这把金钥匙的实践与思考（机关青年干部专题）"
+    assert safe_filename(topic + ".docx") == topic + ".docx"  # whole topic: no cut at 40 characters
+    assert stem_of("# " + topic + "\n正文", "x") == topic
 
 
 def test_unique_names_within_a_batch() -> None:
@@ -187,7 +202,8 @@ def test_upload_several_files_reports_each_and_lists_the_new_one(
     html, rows, choices = h.upload(
         [str(gbk), str(doc), str(big)], lambda i, n, name: calls.append((i, n, name))
     )
-    assert calls[0] == (0, 3, "支部学习心得.txt") and calls[-1] == (3, 3, "")
+    assert calls[0][2] == "支部学习心得.txt" and calls[-1][2] == ""
+    assert all(name != "大文件.txt" for _, _, name in calls)  # refused at the door: never ingested
     assert "共 3 个文件：成功 1 个，失败 2 个" in html
     assert "新增" in html and "旧格式.doc" in html and "不是有效的" in html and "超过上限 1 MB" in html
     row = next(r for r in rows if r[0] == "支部学习心得.txt")
@@ -222,6 +238,36 @@ def test_chat_answers_while_an_upload_is_in_progress(h: Handlers, tmp_path: Path
 
     h.upload(files, during_upload)
     assert answered and "参考来源" in answered[0]
+
+
+def test_one_batch_is_one_ingest_call_and_originals_are_kept(h: Handlers, tmp_path: Path) -> None:
+    calls: list[int] = []
+    real = h.asst.ingest
+
+    def counting(paths: Any = None, progress: Any = None, names: Any = None) -> Any:
+        calls.append(len(list(paths or [])))
+        return real(paths, progress, names=names)
+
+    h.asst.ingest = counting  # type: ignore[method-assign]
+    files = []
+    for i in range(4):
+        f = tmp_path / "up" / str(i) / f"批量心得{i}.txt"
+        f.parent.mkdir(parents=True)
+        f.write_text(GBK_TEXT.replace("心得", f"批量心得{i}"), "utf-8")
+        files.append(str(f))
+    big = tmp_path / "up" / "大文件.txt"
+    big.write_bytes(b"x" * (h.settings.web.max_upload_mb * 1024 * 1024 + 1))
+    html, _, choices = h.upload([*files, str(big)], cleanup=True)
+    assert calls == [4]  # one call for the batch; the over-limit file refused in our handler
+    assert "共 5 个文件：成功 4 个，失败 1 个" in html and "大文件.txt" in html and "SIZHENG_" not in html
+    assert all(f"批量心得{i}.txt" in choices for i in range(4))
+    assert not any(Path(f).exists() for f in files)  # uploaded temp files removed
+    kept = h.originals.path("批量心得0.txt")
+    assert kept is not None and kept.read_text("utf-8").startswith("党支部")
+    answer = last(h.chat("批量心得0 支部书记每季度谈心几次？", [], []))[0][-1]["content"]
+    assert "下载原文件" in answer and "/gradio_api/file=" in answer
+    h.delete("批量心得0.txt")
+    assert h.originals.path("批量心得0.txt") is None  # removed with its document
 
 
 def test_delete_document(h: Handlers) -> None:

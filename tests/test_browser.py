@@ -228,6 +228,9 @@ def test_upload_gbk_and_html_whose_scripts_never_run(page: Any, tmp_path: Path) 
             d.locator("summary").click()
             sync_api.expect(d.locator(".sz-source-meta")).to_contain_text(XSS_NAME)
     sync_api.expect(chat).to_contain_text('<img src=x onerror="window.__xss_img=1">')
+    original = chat.locator("a.sz-original").first  # the uploaded original can be downloaded as given
+    resp = page.request.get(page.url.rstrip("/") + original.get_attribute("href"))
+    assert resp.status == 200 and resp.body() in (XSS_HTML.encode("utf-8"), GBK_TEXT.encode("gbk"))
     shot(page, "07_xss_as_text")
     assert page.evaluate(XSS_FLAGS) == []
     assert page.title() == "思政助手"

@@ -264,6 +264,20 @@ def _materialise_corpus(jsonl: Path, out_dir: Path) -> Path:
     return out_dir
 
 
+@command("history")
+def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
+    from sizheng_bot.cli.history import run_history
+
+    return run_history(args, settings)
+
+
+@command("feedback")
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from sizheng_bot.cli.history import run_feedback
+
+    return run_feedback(args, settings)
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Gradio app (the web package inside this distribution)."""
@@ -308,6 +322,9 @@ def build_parser() -> argparse.ArgumentParser:
     from sizheng_bot.cli.tasks import add_task_parsers
 
     add_task_parsers(sub)
+    from sizheng_bot.cli.history import add_history_parsers
+
+    add_history_parsers(sub)
     sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
     return p
 

@@ -24,7 +24,6 @@ from docx.text.paragraph import Paragraph
 
 from sizheng_bot.export.parse import (
     Node,
-    body_nodes,
     citation_line,
     clean,
     heading_text,
@@ -33,6 +32,7 @@ from sizheng_bot.export.parse import (
     short_quote,
     write_bytes,
 )
+from sizheng_bot.export.sources import body_nodes
 from sizheng_bot.types import Result
 
 log = logging.getLogger(__name__)

@@ -94,24 +94,6 @@ def is_sources_heading(text: str) -> bool:
     return name in SOURCES_HEADINGS
 
 
-def drop_sources(nodes: list[Node]) -> list[Node]:
-    """Remove every ``##`` section named like a sources list (参考资料/参考来源/参考依据/来源)."""
-    kept: list[Node] = []
-    skipping = False
-    for node in nodes:
-        if node.kind in ("title", "h1"):
-            skipping = node.kind == "h1" and is_sources_heading(node.text)
-        if not skipping:
-            kept.append(node)
-    return kept
-
-
-def body_nodes(result: Result) -> list[Node]:
-    """The blocks to render: the text's own sources section is dropped when citations will be rendered."""
-    nodes = parse(result.text)
-    return drop_sources(nodes) if result.citations else nodes
-
-
 def outline(nodes: list[Node]) -> Outline:
     title: str | None = None
     preface: list[Node] = []

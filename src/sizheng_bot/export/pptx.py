@@ -1,9 +1,11 @@
 """PowerPoint export for a 微党课 (or any result): 16:9, readable on a projector.
 
-Slides: a title slide (title, 授课对象/时长 lines as subtitle, the mode note), one slide per ``##`` part
-(continued on "（续）" slides when it has more than six points or too much text), a highlighted slide for
-互动/讨论 parts, a closing slide for 结语, and sources slides built from the citations. Text is never cut:
-long points are split at sentence boundaries and spread over more slides.
+Slides: a title slide (title, 授课对象/时长 lines as subtitle), one slide per ``##`` part (continued on
+"（续）" slides after five points), a highlighted slide for 互动/讨论 parts, a closing slide for 结语, and a
+sources slide built from the citations. A slide shows each point's key sentence (about 40 characters,
+cut only at a sentence or clause boundary, "……" marking a cut); the whole text of every point and the
+passages it cites go into that slide's speaker notes, so nothing is lost. The mode note ("离线摘编模式…")
+is in the title slide's notes, not on the screen.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from pptx.util import Emu, Inches, Pt
 
 from sizheng_bot.export.parse import (
     Node,
-    body_nodes,
     citation_line,
     clean,
     display_width,
@@ -40,7 +41,9 @@ from sizheng_bot.export.parse import (
     split_text,
     write_bytes,
 )
-from sizheng_bot.types import Result
+from sizheng_bot.export.slidetext import Item, point, short_citation, slide_notes
+from sizheng_bot.export.sources import body_nodes
+from sizheng_bot.types import Citation, Result
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +54,9 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.6)
 BODY_TOP, BODY_H = Inches(1.65), Inches(5.4)
 INSET_PT = 7.2 * 2  # python-pptx default left+right inset (0.1 in each)
-MAX_ITEMS = 6
+MAX_ITEMS = 5
 MAX_ITEM_LINES = 4
 SUBTITLE_KEYS = re.compile(r"^(副标题|(授课)?对象|(授课)?时长|主讲人?|授课人|(活动)?时间|(活动)?地点)[：:]")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One paragraph of a slide body; ``text`` may carry ``**bold**``."""
-
-    text: str
-    level: int = 0
-    bullet: bool = True
-    bold: bool = False
-    hang: bool = False  # a continuation: no bullet, but aligned with the bullet text above
 
 
 @dataclass(frozen=True)
@@ -90,12 +82,13 @@ def build_pptx(result: Result, title: str | None = None) -> PptxPresentation:
     deck_title = resolve_title(result, nodes, title)
     subtitle, note, rest = _title_parts(shape.preface)
     _title_slide(prs, deck_title, subtitle, note)
+    cites = {c.n: c for c in result.citations}
     if rest:
-        _content_slides(prs, "概述", _items(rest), CONTENT)
+        _content_slides(prs, "概述", _items(rest), CONTENT, cites)
     for heading, part in shape.parts:
-        _content_slides(prs, heading_text(heading), _items(part), _look_for(heading))
+        _content_slides(prs, heading_text(heading), _items(part), _look_for(heading), cites)
     if result.citations:
-        items = [_line(citation_line(c)) for c in result.citations]
+        items = [_line(short_citation(c)) for c in result.citations]
         notes = "\n\n".join(f"{citation_line(c)}\n{c.quote}" for c in result.citations)
         _content_slides(prs, "参考来源", items, SOURCES, notes=notes)
     props = prs.core_properties
@@ -150,11 +143,11 @@ def _items(nodes: list[Node]) -> list[Item]:
             items.append(Item(heading_text(node.text), 0, bullet=False, bold=True))
             depth = 1
         elif node.kind == "bullet":
-            items.append(Item(node.text, min(node.level + depth, 2)))
+            items.append(point(node.text, min(node.level + depth, 2), True))
         elif node.kind == "number":
-            items.append(Item(f"{node.marker} {node.text}", depth, bullet=False))
+            items.append(point(f"{node.marker} {node.text}", depth, False))
         else:
-            items.append(Item(node.text, depth, bullet=False))
+            items.append(point(node.text, depth, False))
     return items
 
 
@@ -192,7 +185,7 @@ def _split_long(items: list[Item], look: Look) -> list[Item]:
         size = _size(look, item.level)
         cap = MAX_ITEM_LINES * _chars_per_line(size, _body_w(), _indent_pt(item.level, size))
         pieces = split_text(plain(item.text), cap) if display_width(plain(item.text)) > cap else [item.text]
-        out.append(Item(pieces[0], item.level, item.bullet, item.bold))
+        out.append(Item(pieces[0], item.level, item.bullet, item.bold, full=item.full))
         out.extend(Item(p, item.level, False, item.bold, hang=item.bullet or item.hang) for p in pieces[1:])
     return out
 
@@ -233,13 +226,17 @@ def _title_slide(prs: PptxPresentation, title: str, subtitle: list[str], note: s
         _fill_frame(sub_box.text_frame, [_line(x) for x in lines], sub_size, GOLD, PP_ALIGN.CENTER)
     else:  # an empty placeholder would show "单击此处添加副标题" while editing
         sub_box._element.getparent().remove(sub_box._element)
-    if note:
-        box = slide.shapes.add_textbox(MARGIN, Inches(6.2), _body_w(), Inches(0.95))
-        _fill_frame(box.text_frame, [_line(clean(note))], 20, WHITE, PP_ALIGN.CENTER)
+    if note:  # the mode note is for the speaker, not for the class
+        slide.notes_slide.notes_text_frame.text = clean(note)
 
 
 def _content_slides(
-    prs: PptxPresentation, title: str, items: list[Item], look: Look, notes: str = ""
+    prs: PptxPresentation,
+    title: str,
+    items: list[Item],
+    look: Look,
+    cites: dict[int, Citation] | None = None,
+    notes: str = "",
 ) -> None:
     width = _body_w()
     for i, page in enumerate(paginate(items, look)):
@@ -262,8 +259,9 @@ def _content_slides(
             box.fill.solid()
             box.fill.fore_color.rgb = look.fill
         _fill_frame(box.text_frame, page, look.size, look.color, anchor=MSO_ANCHOR.TOP)
-        if notes:
-            slide.notes_slide.notes_text_frame.text = clean(notes)
+        text_notes = notes or slide_notes(page, cites or {})
+        if text_notes:
+            slide.notes_slide.notes_text_frame.text = clean(text_notes)
 
 
 def _line(text: str, bold: bool = False) -> Item:

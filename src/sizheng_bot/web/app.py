@@ -15,12 +15,17 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import logging  # noqa: E402
+import secrets  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import gradio as gr  # noqa: E402
 
 from sizheng_bot.assistant import Assistant  # noqa: E402
 from sizheng_bot.config import Settings  # noqa: E402
+from sizheng_bot.web.assets import CSS as EXTRA_CSS  # noqa: E402
+from sizheng_bot.web.assets import SCRIPT  # noqa: E402
+from sizheng_bot.web.auth import BackOff, RateLimitedAuth, guard_middleware  # noqa: E402
 from sizheng_bot.web.handlers import Handlers  # noqa: E402
 from sizheng_bot.web.layout import build  # noqa: E402
 from sizheng_bot.web.startup import IndexJob  # noqa: E402
@@ -32,15 +37,37 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def build_app(assistant: Assistant, job: IndexJob | None = None) -> gr.Blocks:
     """The page for ``assistant``, with its queue set up; indexes knowledge/ first if needed."""
     job = job or IndexJob(assistant).start()
-    demo = build(Handlers(assistant, job))
+    demo = build(Handlers(assistant, job), browser_secret(assistant.settings.data_dir))
     # Gradio's default runs one event at a time; several users must be able to chat at once.
     demo.queue(default_concurrency_limit=assistant.settings.web.concurrency)
     return demo
 
 
+def browser_secret(data_dir: Path) -> str:
+    """The key that encrypts the browser's saved ids (kept in the data dir, so they survive a restart)."""
+    path = Path(data_dir) / "web_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def launch_kwargs(settings: Settings) -> dict[str, Any]:
-    """Arguments for ``demo.launch``: local bind, optional login, no share link, offline look."""
-    auth = settings.web.credentials()
+    """Arguments for ``demo.launch``: local bind, optional login (rate-limited, every route behind it),
+    no share link, offline look. No ``max_file_size``: gradio would drop a whole selection for one big
+    file; our upload handler refuses over-limit files one by one instead."""
+    auth = None
+    app_kwargs: dict[str, Any] = {}
+    credentials = settings.web.credentials()
+    if credentials:
+        from starlette.middleware import Middleware
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+        user, password = credentials
+        backoff = BackOff()
+        auth = RateLimitedAuth(user, password, BackOff())
+        app_kwargs = {"middleware": [Middleware(BaseHTTPMiddleware, dispatch=guard_middleware(backoff))]}
     return {
         "server_name": settings.web.host,
         "server_port": settings.web.port,
@@ -51,10 +78,15 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         "pwa": False,
         "mcp_server": False,
         "enable_monitoring": False,
-        "max_file_size": f"{settings.web.max_upload_mb}mb",
         "quiet": True,  # our own Chinese start-up lines instead of gradio's English ones
         "theme": theme(),
-        "css": CSS,
+        "css": CSS + EXTRA_CSS,
+        "head": SCRIPT,
+        # gradio's English API page fetches /gradio_api/mcp/schema and /monitoring/summary, both off here
+        # (two console errors); the API is described in Chinese on the 系统状态 tab and in the README.
+        "footer_links": ["gradio", "settings"],
+        "allowed_paths": [str((Path(settings.data_dir) / "originals").resolve())],
+        "app_kwargs": app_kwargs,
     }
 
 

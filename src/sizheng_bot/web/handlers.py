@@ -7,36 +7,36 @@ last one. Document and model text leaves this module only through ``ui.render`` 
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from sizheng_bot.assistant import Assistant
-from sizheng_bot.errors import LLMError, SizhengError
+from sizheng_bot.errors import SizhengError
+from sizheng_bot.history import HistoryStore
+from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
 from sizheng_bot.web import render
-from sizheng_bot.web.files import export_file, safe_filename, unique_names, upload_problem
+from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
+from sizheng_bot.web.messages import plain_message
+from sizheng_bot.web.originals import Originals
 from sizheng_bot.web.startup import IndexJob
+from sizheng_bot.web.status import INDEX_WAIT_SECONDS, StatusHandlers, pairs
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 Message = dict[str, Any]
 History = list[list[str]]  # [[user, assistant_text], ...]: JSON-friendly for gr.State and the API
-MAX_HISTORY_TURNS = 10
-INDEX_WAIT_SECONDS = 900.0
+Turns = list[dict[str, Any]]  # [{"q": question, "r": Result as a dict}, ...]: one per answer shown
 DEFAULT_STEMS = {"outline": "微党课提纲", "plan": "活动方案", "ask": "思政助手答复"}
-
-
-def _pairs(history: Sequence[Sequence[str]] | None) -> tuple[tuple[str, str], ...]:
-    turns = [(str(h[0]), str(h[1])) for h in (history or []) if len(h) >= 2]
-    return tuple(turns[-MAX_HISTORY_TURNS:])
 
 
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, SizhengError):
-        return str(exc)
+        return plain_message(str(exc))
     return f"处理时出现意外错误（{type(exc).__name__}），请稍后重试；如反复出现，请联系管理员查看日志。"
 
 
@@ -44,51 +44,93 @@ def stem_of(text: str, fallback: str) -> str:
     """A file-name stem from the text's first line (a ``#`` title), else ``fallback``."""
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip().strip("*").strip()
-        if line:
-            return safe_filename(line[:40].replace("/", "_").replace("\\", "_"), default=fallback)
+        if line and not line.startswith(">"):
+            return safe_filename(line.replace("/", "_").replace("\\", "_"), default=fallback)
     return fallback
 
 
-class Handlers:
+def historypairs(turns: Turns | None) -> tuple[tuple[str, str], ...]:
+    return pairs([[t["q"], t["r"].get("text", "")] for t in turns or [] if t.get("r")])
+
+
+class Handlers(StatusHandlers):
     def __init__(self, assistant: Assistant, job: IndexJob) -> None:
         self.asst = assistant
         self.settings = assistant.settings
         self.job = job
+        self.history = HistoryStore(assistant.settings.data_dir)
+        self.originals = Originals(assistant.settings.data_dir)
+        self.exports = ExportDir()
+
+    def original_links(self) -> dict[str, str]:
+        """Source name → download URL of its kept original (served by gradio behind the login)."""
+        from urllib.parse import quote
+
+        return {
+            n: "/gradio_api/file=" + quote(str(self.originals._dir(n) / n)) for n in self.originals.names()
+        }
+
+    def render_answer(self, result: Result) -> str:
+        return render.answer_markdown(result, self.original_links())
 
     # ---- 智能问答 ------------------------------------------------------------------------------
     def chat(
-        self, message: str, messages: list[Message] | None, history: History | None
-    ) -> Iterator[tuple[list[Message], History, str]]:
-        """Yields (chat messages, text history, new textbox value) as the answer streams in."""
+        self,
+        message: str,
+        messages: list[Message] | None,
+        turns: Turns | None,
+        owner: str = "",
+        conv_id: str | None = None,
+    ) -> Iterator[tuple[list[Message], Turns, str, str | None]]:
+        """Yields (chat messages, turns, new textbox value, conversation id) as the answer streams in.
+
+        The finished turn is stored under ``owner`` (a new conversation when ``conv_id`` is empty).
+        """
         msgs = list(messages or [])
-        hist = list(history or [])
+        hist = list(turns or [])
         question = (message or "").strip()
         if not question:
-            yield list(msgs), list(hist), ""
+            yield list(msgs), list(hist), "", conv_id
             return
         msgs += [{"role": "user", "content": render.md_safe(question)}, {"role": "assistant", "content": ""}]
         if not self.job.ready:
             msgs[-1] = {"role": "assistant", "content": "知识库正在建立索引，完成后自动回答，请稍候…"}
-            yield list(msgs), list(hist), ""
+            yield list(msgs), list(hist), "", conv_id
             self.job.wait(INDEX_WAIT_SECONDS)
         msgs[-1] = {"role": "assistant", "content": "正在检索知识库…"}
-        yield list(msgs), list(hist), ""
-        req = TaskRequest("ask", question, _pairs(hist))
+        yield list(msgs), list(hist), "", conv_id
+        req = TaskRequest("ask", question, historypairs(hist))
         acc = ""
         try:
             for event in self.asst.stream(req):
                 if isinstance(event, Result):
-                    msgs[-1] = {"role": "assistant", "content": render.answer_markdown(event)}
-                    hist.append([question, event.text])
-                    yield list(msgs), list(hist), ""
+                    msgs[-1] = {"role": "assistant", "content": self.render_answer(event)}
+                    hist.append({"q": question, "r": json.loads(result_to_json(event))})
+                    if owner:
+                        conv_id = self.history.add_turn(owner, conv_id, question, event)
+                    yield list(msgs), list(hist), "", conv_id
                     return
                 acc += event
                 msgs[-1] = {"role": "assistant", "content": render.streaming_markdown(acc)}
-                yield list(msgs), list(hist), ""
+                yield list(msgs), list(hist), "", conv_id
         except Exception as exc:
             log.exception("chat failed")
             msgs[-1] = {"role": "assistant", "content": render.md_safe(_error_text(exc))}
-            yield list(msgs), list(hist), ""
+            hist.append({"q": question, "r": None})  # keeps turns aligned with the answers shown
+            yield list(msgs), list(hist), "", conv_id
+
+    def load_conversation(self, owner: str, conv_id: str | None) -> tuple[list[Message], Turns]:
+        """The stored conversation as chat messages and turns (empty when it is not the owner's)."""
+        msgs: list[Message] = []
+        turns: Turns = []
+        if owner and conv_id:
+            for t in self.history.turns(conv_id, owner):
+                msgs += [
+                    {"role": "user", "content": render.md_safe(t.question)},
+                    {"role": "assistant", "content": self.render_answer(t.result)},
+                ]
+                turns.append({"q": t.question, "r": json.loads(result_to_json(t.result))})
+        return msgs, turns
 
     # ---- 微党课提纲 / 活动方案 ----------------------------------------------------------------
     def outline(
@@ -129,10 +171,11 @@ class Handlers:
             log.exception("%s failed", req.task)
             yield acc, render.notice(_error_text(exc), "error"), "", None
 
-    def export(self, task: Task, text: str, result: Result | None, fmt: str) -> tuple[str | None, str]:
-        """Export what is in the textbox now (the user's edits) with the generated sources.
-
-        Returns (file path or None, message html).
+    def export(
+        self, task: Task, text: str, result: Result | None, fmt: str, clean: bool = False
+    ) -> tuple[str | None, str]:
+        """Export what is in the textbox now (the user's edits, whole) with the generated sources;
+        ``clean``: a 讲稿 without the mode note and sources. Returns (file path or None, message html).
         """
         if not (text or "").strip():
             return None, render.notice("没有可导出的内容：请先生成，或在文本框中填写内容。", "warn")
@@ -142,7 +185,7 @@ class Handlers:
             edited = dataclasses.replace(result, text=text, task=task)
         stem = stem_of(text, DEFAULT_STEMS[task])
         try:
-            path = export_file(edited, fmt, stem)
+            path = self.exports.write(edited, fmt, stem, clean=clean)
         except Exception as exc:
             log.exception("export failed")
             return None, render.notice(f"导出失败：{_error_text(exc)}", "error")
@@ -150,31 +193,46 @@ class Handlers:
 
     # ---- 知识库 ----------------------------------------------------------------------------------
     def upload(
-        self, paths: Sequence[str] | None, progress: Progress | None = None
+        self, paths: Sequence[str] | None, progress: Progress | None = None, cleanup: bool = False
     ) -> tuple[str, list[list[object]], list[str]]:
-        """Check and ingest uploaded files one at a time (the index lock is released between files).
+        """Check every uploaded file, then ingest the accepted ones in ONE Assistant.ingest call (one
+        index generation, one keyword-index update). Refused files are reported one by one; the
+        originals are kept for download; with ``cleanup`` the uploaded (temp) files are removed.
 
         Returns (per-file report html, document rows, document names).
         """
         files = [Path(p) for p in (paths or [])]
         names = unique_names([safe_filename(p.name) for p in files])
-        reports: list[FileReport] = []
-        seconds = 0.0
+        refused: dict[int, FileReport] = {}
+        accepted: dict[Path, str] = {}
         for i, (path, name) in enumerate(zip(files, names, strict=True)):
-            if progress:
-                progress(i, len(files), name)
             problem = upload_problem(path, name, self.settings.web.max_upload_mb)
             if problem:
-                reports.append(FileReport(str(path), name, "failed", error=problem))
-                continue
-            try:
-                rep = self.asst.ingest([path], None, names={path: name})
-            except Exception as exc:
-                log.exception("ingest failed for %s", name)
-                reports.append(FileReport(str(path), name, "failed", error=f"{name}：{_error_text(exc)}"))
-                continue
-            reports.extend(rep.files)
-            seconds += rep.seconds
+                refused[i] = FileReport(str(path), name, "failed", error=plain_message(problem))
+            else:
+                accepted[path] = name
+        reports: list[FileReport] = []
+        seconds = 0.0
+        try:
+            if accepted:
+                rep = self.asst.ingest(list(accepted), progress, names=accepted)
+                seconds = rep.seconds
+                by_path = {f.path: f for f in rep.files}
+                for path, name in accepted.items():
+                    got = by_path.get(str(path))
+                    if got is not None and got.status != "failed":
+                        self.originals.save(path, name)
+                reports = list(rep.files)
+        except Exception as exc:
+            log.exception("ingest failed")
+            reports = [
+                FileReport(str(p), n, "failed", error=f"{n}：{_error_text(exc)}") for p, n in accepted.items()
+            ]
+        finally:
+            for path in files if cleanup else []:
+                remove_quietly(path)
+        order = {str(p): i for i, p in enumerate(files)}
+        reports = sorted([*reports, *refused.values()], key=lambda r: order.get(r.path, len(order)))
         if progress:
             progress(len(files), len(files), "")
         rows, choices = self.doc_table()
@@ -185,6 +243,7 @@ class Handlers:
             msg = render.notice("请先在下拉框中选择要删除的文档。", "warn")
         else:
             n = self.asst.remove(source)
+            self.originals.remove(source)
             if n:
                 msg = render.notice(f"已删除“{source}”（{n} 个切块）。", "ok")
             else:
@@ -208,72 +267,3 @@ class Handlers:
             return [], []
         docs = self.asst.documents()
         return render.doc_rows(docs), [d.source for d in docs]
-
-    # ---- 系统状态 ------------------------------------------------------------------------------
-    def status(self) -> str:
-        if not self.job.ready:
-            return render.notice(self.job.state().message + "（完成后点击“刷新”查看）", "info")
-        s = self.settings
-        st = self.asst.stats()
-        llm = self.asst.llm()
-        rows = [
-            ("运行模式", "大模型生成（出错时自动改用离线摘编）" if llm else "离线摘编（未配置大模型）"),
-            (
-                "大模型接口",
-                llm.describe() if llm else "未配置（设置 SIZHENG_LLM_BASE_URL 与 SIZHENG_LLM_MODEL）",
-            ),
-            ("向量模型", st.embed_model),
-            ("向量模型状态", st.embed_status),
-            ("文档数", str(st.documents)),
-            ("切块数", str(st.chunks)),
-            ("总字数", str(st.chars)),
-            ("索引状态", self.ready_text()),
-            ("数据目录", str(Path(st.data_dir).resolve())),
-            ("默认文档目录", str(Path(s.knowledge_dir).resolve())),
-            ("并发处理数", str(s.web.concurrency)),
-            ("单个上传文件上限", f"{s.web.max_upload_mb} MB"),
-        ]
-        return render.kv_table(rows)
-
-    def test_llm(self) -> str:
-        if self.asst.llm() is None:
-            return render.notice(
-                "当前为离线摘编模式，未配置大模型，无需测试连接。"
-                "如需启用，请设置 SIZHENG_LLM_BASE_URL、SIZHENG_LLM_MODEL（以及 SIZHENG_LLM_API_KEY）后重启。",
-                "info",
-            )
-        try:
-            return render.notice(self.asst.test_llm(), "ok")
-        except (LLMError, SizhengError) as exc:
-            return render.notice(f"连接失败：{exc}", "error")
-
-    def ready_text(self) -> str:
-        """The index state with live counts once ready (uploads and deletions change them)."""
-        state = self.job.state()
-        if not state.done or state.error:
-            return state.message
-        st = self.asst.stats()
-        return f"知识库就绪：{st.documents} 篇文档，{st.chunks} 个切块{state.note}"
-
-    def index_banner(self) -> str:
-        state = self.job.state()
-        return render.notice(self.ready_text(), "error" if state.error else ("ok" if state.done else "info"))
-
-    # ---- API (gradio_client) ---------------------------------------------------------------------
-    def api_ask(self, question: str, history: list[list[str]] | None = None) -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        return self.asst.ask(question, _pairs(history)).to_dict()
-
-    def api_outline(
-        self, request: str, topic: str = "", audience: str = "", minutes: int = 0
-    ) -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        text = request.strip() or topic.strip()
-        result = self.asst.outline(text, topic.strip() or None, audience.strip() or None, minutes or None)
-        return result.to_dict()
-
-    def api_plan(self, request: str, theme: str = "", audience: str = "", form: str = "") -> dict[str, Any]:
-        self.job.wait(INDEX_WAIT_SECONDS)
-        text = request.strip() or theme.strip()
-        result = self.asst.plan(text, theme.strip() or None, audience.strip() or None, form.strip() or None)
-        return result.to_dict()

@@ -20,7 +20,7 @@ from sizheng_bot.export.parse import is_sources_heading
 from sizheng_bot.types import Citation, DocInfo, FileReport, Result
 
 MODE_LABELS = {"offline": "离线摘编", "llm": "大模型生成"}
-STATUS_LABELS = {"answered": "", "not_found": "未找到依据", "refused": "未作答"}
+STATUS_LABELS = {"answered": "", "partial": "部分回答", "not_found": "未找到依据", "refused": "未作答"}
 FILE_STATUS = {
     "added": "新增",
     "updated": "已更新",
@@ -67,7 +67,8 @@ def status_html(result: Result) -> str:
         parts.append(f'<span class="sz-badge sz-status">{esc(label)}</span>')
     if result.quotes_checked:
         parts.append(
-            f'<span class="sz-quote-stat">引文核对：{result.quotes_verified}/{result.quotes_checked} 条与原文一致</span>'
+            f'<span class="sz-quote-stat" title="回答中的引号内文字是否在知识库原文中逐字找到；不代表相关程度">'
+            f"引文核对：{result.quotes_verified}/{result.quotes_checked} 条引文与原文一致</span>"
         )
     return '<div class="sz-status-line">' + " ".join(parts) + "</div>" + warnings_html(result)
 
@@ -130,11 +131,20 @@ def without_sources_section(text: str) -> str:
     return text
 
 
-def answer_markdown(result: Result) -> str:
-    """A finished chat answer: status line, the answer, warnings and sources."""
+COPY_BUTTON = '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
+
+
+def answer_markdown(result: Result, original: dict[str, str] | None = None) -> str:
+    """A finished chat answer: status line (with a copy button), the answer with clickable [n],
+    warnings and the sources (passage with the supporting sentence marked)."""
+    from sizheng_bot.web.cite import link_markers
+    from sizheng_bot.web.cite import sources_html as checkable_sources
+
     text = without_sources_section(result.text) if result.citations else result.text
-    blocks = [status_html(result), md_safe(text.strip())]
-    src = sources_html(result.citations)
+    body = link_markers(md_safe(text.strip()), {c.n for c in result.citations})
+    status = status_html(result).replace("</div>", " " + COPY_BUTTON + "</div>", 1)
+    blocks = [status, body]
+    src = checkable_sources(result.citations, result.text, original)
     if src:
         blocks.append(src)
     return "\n\n".join(blocks)
