@@ -120,7 +120,7 @@ def test_queue_runs_events_concurrently_as_configured(server: tuple[str, Any, An
 def test_launch_defaults_are_local_and_private() -> None:
     kw = app.launch_kwargs(make_settings(Path("data")))
     assert kw["server_name"] == "127.0.0.1" and kw["server_port"] == 7860
-    assert kw["share"] is False and kw["auth"] is None and "max_file_size" not in kw
+    assert kw["share"] is False and kw["auth"] is None and kw["max_file_size"] == "500mb"
     auth = app.launch_kwargs(make_settings(Path("data"), auth="书记:mima"))["auth"]
     assert auth("书记", "mima") is True and auth("书记", "wrong") is False
 

@@ -55,8 +55,9 @@ def browser_secret(data_dir: Path) -> str:
 
 def launch_kwargs(settings: Settings) -> dict[str, Any]:
     """Arguments for ``demo.launch``: local bind, optional login (rate-limited, every route behind it),
-    no share link, offline look. No ``max_file_size``: gradio would drop a whole selection for one big
-    file; our upload handler refuses over-limit files one by one instead."""
+    no share link, offline look. Gradio's ``max_file_size`` is only a far-off safety cap (10× the limit):
+    at it gradio drops the whole selection, so the real limit is checked by our upload handler, which
+    refuses over-limit files one by one and ingests the rest."""
     auth = None
     app_kwargs: dict[str, Any] = {}
     credentials = settings.web.credentials()
@@ -78,6 +79,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         "pwa": False,
         "mcp_server": False,
         "enable_monitoring": False,
+        "max_file_size": f"{settings.max_upload_mb * 10}mb",
         "quiet": True,  # our own Chinese start-up lines instead of gradio's English ones
         "theme": theme(),
         "css": CSS + EXTRA_CSS,
