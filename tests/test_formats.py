@@ -296,3 +296,27 @@ def test_ingest_report_carries_the_extension_note(tmp_path: Path) -> None:
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_knowledge_dir(ROOT / "knowledge"))
     rep = ingest(kb, [f])
     assert rep.files[0].status == "added" and "实际是Word" in rep.files[0].note
+
+
+def test_ofd_template_page_text_is_read_with_the_page() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(
+            "OFD.xml",
+            f"<ofd:OFD {_NS}><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        z.writestr(
+            "Doc_0/Document.xml",
+            f'<ofd:Document {_NS}><ofd:CommonData><ofd:TemplatePage ID="7" BaseLoc="Tpls/Tpl_0/Content.xml"/>'
+            '</ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        )
+        z.writestr(
+            "Doc_0/Tpls/Tpl_0/Content.xml",
+            f"<ofd:Page {_NS}><ofd:Content>{_text_object(1, 30, 10, '某某局文件')}</ofd:Content></ofd:Page>",
+        )
+        z.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f'<ofd:Page {_NS}><ofd:Template TemplateID="7"/><ofd:Content>{_text_object(2, 30, 40, "正文内容。")}</ofd:Content></ofd:Page>',
+        )
+    doc = load_bytes(buf.getvalue(), "函.ofd")
+    assert doc.blocks[0].text.split("\n") == ["某某局文件", "正文内容。"]

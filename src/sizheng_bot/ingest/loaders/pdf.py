@@ -100,10 +100,14 @@ def _meta_title(reader: PdfReader) -> str:
 
 
 def _ocr_missing(data: bytes, texts: list[str], source: str, opt: LoadOptions) -> list[int]:
-    """OCR the pages without a text layer in place; return their numbers."""
+    """OCR the pages without a usable text layer (none, or garbled fonts) in place; return their numbers."""
     from sizheng_bot.ingest.loaders.ocr import ocr_pdf_pages
 
-    empty = [n for n, t in enumerate(texts, 1) if not _WS.sub("", t)]
+    def unusable(t: str) -> bool:
+        visible = _WS.sub("", t)
+        return not visible or len(_GARBLED.findall(visible)) > len(visible) * 0.2
+
+    empty = [n for n, t in enumerate(texts, 1) if unusable(t)]
     if not empty:
         return []
     done = []
