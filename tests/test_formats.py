@@ -358,3 +358,14 @@ def test_eval_over_a_document_folder_finds_it_beside_the_set(tmp_path: Path) -> 
     assert [d["source"] for d in json.loads(listing.stdout)["documents"]] == [
         "通知.docx"
     ]  # the .md note left out
+
+
+def test_opendocument_bomb_is_refused_before_conversion() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        with z.open("content.xml", "w") as fh:
+            for _ in range(8):
+                fh.write(b"\0" * (1 << 20))
+    with pytest.raises(LoadError, match="压缩比"):
+        load_bytes(buf.getvalue(), "报告.odt", options=LoadOptions(zip_max_ratio=50))
