@@ -296,3 +296,76 @@ def test_ingest_report_carries_the_extension_note(tmp_path: Path) -> None:
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_files())
     rep = ingest(kb, [f])
     assert rep.files[0].status == "added" and "实际是Word" in rep.files[0].note
+
+
+def test_ofd_template_page_text_is_read_with_the_page() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(
+            "OFD.xml",
+            f"<ofd:OFD {_NS}><ofd:DocBody><ofd:DocRoot>/Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        )
+        z.writestr(
+            "Doc_0/Document.xml",
+            f'<ofd:Document {_NS}><ofd:CommonData><ofd:TemplatePage ID="7" BaseLoc="Tpls/Tpl_0/Content.xml"/>'
+            '</ofd:CommonData><ofd:Pages><ofd:Page ID="1" BaseLoc="Pages/Page_0/Content.xml"/></ofd:Pages></ofd:Document>',
+        )
+        z.writestr(
+            "Doc_0/Tpls/Tpl_0/Content.xml",
+            f"<ofd:Page {_NS}><ofd:Content>{_text_object(1, 30, 10, '某某局文件')}</ofd:Content></ofd:Page>",
+        )
+        z.writestr(
+            "Doc_0/Pages/Page_0/Content.xml",
+            f'<ofd:Page {_NS}><ofd:Template TemplateID="7"/><ofd:Content>{_text_object(2, 30, 40, "正文内容。")}</ofd:Content></ofd:Page>',
+        )
+    doc = load_bytes(buf.getvalue(), "函.ofd")
+    assert doc.blocks[0].text.split("\n") == ["某某局文件", "正文内容。"]
+
+
+def test_eval_over_a_document_folder_finds_it_beside_the_set(tmp_path: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    docs = tmp_path / "mydocs-dev" / "formats"
+    docs.mkdir(parents=True)
+    (docs / "通知.docx").write_bytes(
+        _docx_bytes("关于开展主题党日活动的通知", "活动地点设在红色教育基地展厅。")
+    )
+    (docs.parent / "SOURCES.md").write_text("# 来源\n红色教育基地展厅的出处说明。\n", encoding="utf-8")
+    evals = tmp_path / "eval"
+    evals.mkdir()
+    item = {
+        "id": "q1",
+        "question": "主题党日活动地点在哪里？",
+        "gold": [{"doc": "formats/通知.docx", "evidence": "活动地点设在红色教育基地展厅"}],
+    }
+    (evals / "mydocs_dev.jsonl").write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "SIZHENG_DATA_DIR": str(tmp_path / "data"),
+        "SIZHENG_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    p = subprocess.run([sys.executable, "-m", "sizheng_bot.cli", "eval", str(evals / "mydocs_dev.jsonl")],
+                       capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["hit@5"] == 1.0 and "mydocs-dev" in p.stderr
+    kb = tmp_path / "data" / "eval_mydocs-dev"
+    listing = subprocess.run([sys.executable, "-m", "sizheng_bot.cli", "list", "--json"], capture_output=True, text=True,
+                             env={**env, "SIZHENG_DATA_DIR": str(kb)}, cwd=ROOT, timeout=60)  # fmt: skip
+    assert [d["source"] for d in json.loads(listing.stdout)["documents"]] == [
+        "通知.docx"
+    ]  # the .md note left out
+
+
+def test_opendocument_bomb_is_refused_before_conversion() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        with z.open("content.xml", "w") as fh:
+            for _ in range(8):
+                fh.write(b"\0" * (1 << 20))
+    with pytest.raises(LoadError, match="压缩比"):
+        load_bytes(buf.getvalue(), "报告.odt", options=LoadOptions(zip_max_ratio=50))

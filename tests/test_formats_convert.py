@@ -152,3 +152,13 @@ def test_legacy_spreadsheet_and_slides_are_converted() -> None:
     prs.save(buf)
     ppt = load_bytes(convert(buf.getvalue(), "a.pptx", ".pptx", "ppt", timeout=60), "课件.ppt")
     assert ppt.format == "ppt" and [(b.text, b.page) for b in ppt.blocks] == [("微党课", 1), ("学习内容一", 1)]
+
+
+def test_blank_scan_is_refused_saying_ocr_found_nothing() -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (1240, 1754), "white").save(buf, "PDF", resolution=150)
+    with pytest.raises(LoadError) as exc:
+        load_bytes(buf.getvalue(), "空白扫描.pdf")
+    assert "空白扫描.pdf" in str(exc.value) and "OCR 文字识别也没有识别出文字" in str(exc.value)

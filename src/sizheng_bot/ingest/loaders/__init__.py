@@ -77,6 +77,10 @@ def _unsupported(ext: str, source: str, kind: str = "") -> UnsupportedFormatErro
 
 def _kind_for(data: bytes, ext: str, source: str) -> str:
     kind = sniff(data, ext)
+    if kind == "encrypted":
+        raise LoadError(
+            source, "文件设有打开密码（已加密），无法读取", "请用原程序输入密码、取消加密后另存，再上传"
+        )
     claimed = EXT_KIND.get(ext)
     if kind in (*_TEXT_KINDS, "") and claimed is not None and claimed not in _TEXT_KINDS:
         if claimed == "pdf":

@@ -2,7 +2,8 @@
 
 ``sniff`` returns one of: pdf, doc, xls, ppt (OLE2, told apart by stream names), docx, xlsx, pptx,
 odt, ods, odp (zip, by [Content_Types].xml or mimetype), ofd (zip with OFD.xml), rtf, image,
-html, md, txt, zip (another zip), ole (another OLE2 file) or "" (unknown binary).
+html, md, txt, zip (another zip), ole (another OLE2 file), encrypted (password-protected OOXML)
+or "" (unknown binary).
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _ole_kind(data: bytes) -> str:
         streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=False)}
     finally:
         ole.close()
+    if "encryptedpackage" in streams:  # a password-protected OOXML file is an OLE2 wrapper
+        return "encrypted"
     if "worddocument" in streams:
         return "doc"
     if "workbook" in streams or "book" in streams:

@@ -10,6 +10,7 @@ from sizheng_bot.ingest.loaders.docx import load_docx
 from sizheng_bot.ingest.loaders.options import DEFAULT_OPTIONS, LoadOptions
 from sizheng_bot.ingest.loaders.sheet import load_xlsx
 from sizheng_bot.ingest.loaders.slides import load_pptx
+from sizheng_bot.ingest.loaders.zipguard import open_zip
 from sizheng_bot.types import Document
 
 # kind -> (canonical input extension, target)
@@ -28,6 +29,8 @@ def load_converted(
 ) -> Document:
     opt = options or DEFAULT_OPTIONS
     canonical, target = TARGETS[kind]
+    if kind in ("odt", "ods", "odp"):
+        open_zip(data, source, opt)  # OpenDocument is a zip: the same limits before LibreOffice sees it
     in_ext = ext if ext in _FAMILY.get(kind, ()) else canonical
     converted = convert(data, source, in_ext, target, opt.convert_timeout)
     loader = {"docx": load_docx, "xlsx": load_xlsx, "pptx": load_pptx}[target]

@@ -72,6 +72,16 @@ def ocr_array(image: Any, source: str) -> str:
     return "\n".join(line for line in _lines(result or []) if line)
 
 
+def _blank(image: Any) -> bool:
+    """A page of one flat colour (a blank scan page) holds no text: skip the detector."""
+    from PIL import ImageStat
+
+    if not hasattr(image, "convert"):
+        return False
+    small = image.convert("L").resize((max(1, image.width // 8), max(1, image.height // 8)))
+    return max(ImageStat.Stat(small).stddev) < 2.0
+
+
 class _Budget:
     def __init__(self, source: str, total: int, opt: LoadOptions) -> None:
         self.source, self.total, self.opt = source, total, opt
@@ -100,7 +110,8 @@ def _run(pages: Iterable[tuple[int, Any]], total: int, source: str, opt: LoadOpt
                     "请拆分文件或调大 SIZHENG_OCR_SECONDS_PER_DOC 后重试",
                 )  # fmt: skip
             break
-        text = ocr_array(render(), source)
+        image = render()
+        text = "" if _blank(image) else ocr_array(image, source)
         if text.strip():
             blocks.append(Block(text, page=number))
         budget.tick()

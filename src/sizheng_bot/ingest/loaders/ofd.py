@@ -82,7 +82,7 @@ def _resolve(base_dir: str, loc: str) -> str:
     return posixpath.normpath(posixpath.join(base_dir, loc))
 
 
-def _page_paths(z: GuardedZip, source: str) -> list[str]:
+def _page_paths(z: GuardedZip, source: str) -> list[tuple[str, list[str]]]:
     root = _xml(z, "OFD.xml", source)
     doc_roots = [el.text.strip() for el in _children(root, "DocRoot") if el.text and el.text.strip()]
     if not doc_roots:
@@ -90,7 +90,34 @@ def _page_paths(z: GuardedZip, source: str) -> list[str]:
     doc_path = _resolve("", doc_roots[0])
     doc = _xml(z, doc_path, source)
     base = posixpath.dirname(doc_path)
-    return [_resolve(base, p.get("BaseLoc", "")) for p in _children(doc, "Page") if p.get("BaseLoc")]
+    templates = {
+        t.get("ID", ""): _resolve(base, t.get("BaseLoc", ""))
+        for t in _children(doc, "TemplatePage")
+        if t.get("BaseLoc")
+    }
+    pages = []
+    for p in _children(doc, "Page"):
+        if not p.get("BaseLoc"):
+            continue
+        path = _resolve(base, p.get("BaseLoc", ""))
+        pages.append((path, _template_paths(z, path, templates)))
+    return pages
+
+
+def _template_paths(z: GuardedZip, page_path: str, templates: dict[str, str]) -> list[str]:
+    """Template pages (running headers such as the red 文件头) a page draws on."""
+    real = z.find(page_path)
+    if real is None or not templates:
+        return []
+    try:
+        page = ET.fromstring(z.read(real))
+    except ET.ParseError:
+        return []
+    return [
+        templates[t.get("TemplateID", "")]
+        for t in _children(page, "Template")
+        if t.get("TemplateID", "") in templates
+    ]
 
 
 def _runs(page: Any) -> list[_Run]:
@@ -140,13 +167,14 @@ def _lines(runs: list[_Run]) -> list[str]:
 def load_ofd(data: bytes, source: str, options: LoadOptions | None = None) -> Document:
     z = open_zip(data, source, options)
     blocks: list[Block] = []
-    for number, path in enumerate(_page_paths(z, source), 1):
-        try:
-            page = _xml(z, path, source)
-        except LoadError:
-            log.warning("%s: page %d (%s) unreadable", source, number, path)
-            continue
-        lines = _lines(_runs(page))
+    for number, (path, templates) in enumerate(_page_paths(z, source), 1):
+        runs: list[_Run] = []
+        for part in (*templates, path):
+            try:
+                runs.extend(_runs(_xml(z, part, source)))
+            except LoadError:
+                log.warning("%s: page %d (%s) unreadable", source, number, part)
+        lines = _lines(runs)
         if lines:
             blocks.append(Block("\n".join(lines), page=number))
     if not blocks:

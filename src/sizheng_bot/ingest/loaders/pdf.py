@@ -73,8 +73,14 @@ def _page_texts(reader: PdfReader, source: str) -> list[str]:
     return texts
 
 
-def _check_text(texts: list[str], source: str) -> None:
+def _check_text(texts: list[str], source: str, ocr_tried: bool = False) -> None:
     visible = _WS.sub("", "".join(texts))
+    if not visible and ocr_tried:
+        raise LoadError(
+            source,
+            "PDF 中没有文字层，OCR 文字识别也没有识别出文字",
+            "请确认扫描件清晰、方向正确，或用原始文件另存为 PDF 后再上传",
+        )
     if not visible:
         raise LoadError(source, "PDF 中没有可提取的文字层", _OCR_HINT)
     if len(_GARBLED.findall(visible)) > len(visible) * 0.2:
@@ -100,10 +106,14 @@ def _meta_title(reader: PdfReader) -> str:
 
 
 def _ocr_missing(data: bytes, texts: list[str], source: str, opt: LoadOptions) -> list[int]:
-    """OCR the pages without a text layer in place; return their numbers."""
+    """OCR the pages without a usable text layer (none, or garbled fonts) in place; return their numbers."""
     from sizheng_bot.ingest.loaders.ocr import ocr_pdf_pages
 
-    empty = [n for n, t in enumerate(texts, 1) if not _WS.sub("", t)]
+    def unusable(t: str) -> bool:
+        visible = _WS.sub("", t)
+        return not visible or len(_GARBLED.findall(visible)) > len(visible) * 0.2
+
+    empty = [n for n, t in enumerate(texts, 1) if unusable(t)]
     if not empty:
         return []
     done = []
@@ -119,7 +129,7 @@ def load_pdf(data: bytes, source: str, options: LoadOptions | None = None) -> Do
     reader = _open(data, source)
     texts = _page_texts(reader, source)
     ocr_pages = _ocr_missing(data, texts, source, opt) if opt.ocr_enabled else []
-    _check_text(texts, source)
+    _check_text(texts, source, ocr_tried=opt.ocr_enabled)
     blocks = [Block(text, page=number) for number, text in enumerate(texts, 1) if text.strip()]
     title = _meta_title(reader) or first_title_line(blocks[0].text.split("\n"))
     return Document(source=source, title=title, blocks=blocks, format="pdf", ocr_pages=ocr_pages)
