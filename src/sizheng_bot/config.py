@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SIZHENG_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SIZHENG_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     # --- paths -------------------------------------------------------------------------------
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
@@ -63,7 +65,31 @@ class Settings(BaseSettings):
     port: int = Field(7860, ge=1, le=65535, description="Web 界面端口")
     auth: str = Field("", description="可选登录，格式 user:pass；留空不启用")
     concurrency: int = Field(8, ge=1, le=64, description="Web 界面同时处理的请求数")
-    max_upload_mb: int = Field(50, ge=1, le=2048, description="单个上传文件大小上限（MB）")
+
+    # --- ingest limits and safety (web upload and CLI ingest share them) ---------------------
+    max_file_mb: int = Field(
+        50,
+        ge=1,
+        le=2048,
+        validation_alias=AliasChoices("SIZHENG_MAX_FILE_MB", "SIZHENG_MAX_UPLOAD_MB", "max_upload_mb"),
+        description="单个文件入库大小上限（MB），网页上传与命令行入库共用；旧名 SIZHENG_MAX_UPLOAD_MB 仍可用",
+    )
+    max_file_chars: int = Field(
+        5_000_000, ge=10_000, le=100_000_000, description="单个文件清洗前正文字数上限，超过则拒收该文件"
+    )
+    parse_timeout: float = Field(
+        120.0, gt=0, le=3600, description="单个大文件解析（读取、清洗、切块）的时间上限（秒），超时即中止"
+    )
+    parse_memory_mb: int = Field(3072, ge=256, le=65536, description="单个大文件解析子进程的内存上限（MB）")
+    isolate_parse_mb: float = Field(
+        1.0, ge=0, le=2048, description="不小于此大小（MB）的文件在独立子进程中解析，以便限时限内存"
+    )
+    write_lock_timeout: float = Field(
+        60.0,
+        ge=0,
+        le=86400,
+        description="另一进程正在写知识库时，本次写入最多等待的秒数；超时报错并说明占用者",
+    )
 
     @field_validator("auth")
     @classmethod
@@ -77,9 +103,15 @@ class Settings(BaseSettings):
         return bool(self.llm_base_url and self.llm_model)
 
     @property
+    def max_upload_mb(self) -> int:
+        """The web's name for :attr:`max_file_mb` (one limit for every way in)."""
+        return self.max_file_mb
+
+    @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
 
     @property
     def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+        """Committed lexical indexes live in per-generation directories under ``data/lexical``."""
+        return self.data_dir / "lexical"
