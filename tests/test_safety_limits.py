@@ -82,6 +82,32 @@ def test_parse_memory_budget(tmp_path) -> None:
         parse_file(f, f.name, 350, 0, Limits(isolate_bytes=0, parse_memory_mb=64), f.stat().st_size)
 
 
+def test_a_batch_is_one_generation_with_one_lexical_update(tmp_path, built_data_dir, monkeypatch) -> None:
+    from sizheng_bot.retrieval.lexical import LexicalIndex
+
+    data = tmp_path / "data"
+    shutil.copytree(built_data_dir, data)
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(6):
+        (src / f"通知{i}.txt").write_text(big_text(3, seed=i, marker=f"件{i}"), encoding="utf-8")
+    asst = _asst(data)
+    gen = asst.kb.generation()
+    asst.kb.lexical()
+    builds = []
+    real = LexicalIndex.build.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, *a, **k):  # type: ignore[no-untyped-def]
+        builds.append(1)
+        return real(cls, *a, **k)
+
+    monkeypatch.setattr(LexicalIndex, "build", classmethod(counted))
+    rep = asst.ingest([src])
+    assert [f.status for f in rep.files] == ["added"] * 6
+    assert asst.kb.generation() == gen + 1 and len(builds) == 1
+    assert [p.name for p in (data / "lexical").iterdir()] == [f"g{gen + 1:06d}"]
+
+
 # ---- a second writer ----------------------------------------------------------------------------
 def test_second_writer_fails_fast_naming_the_holder_then_waits(tmp_path, built_data_dir) -> None:
     data = tmp_path / "data"
@@ -160,7 +186,7 @@ from pathlib import Path
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.config import Settings
 from sizheng_bot.retrieval.commit import Transaction
-Transaction._preflight = lambda self, needed: None  # let the writes run into the full disk itself
+Transaction._preflight = lambda self, extra: None  # let the writes run into the full disk itself
 rep = Assistant.from_settings(Settings()).ingest([Path(sys.argv[1])])
 print(json.dumps([f.__dict__ for f in rep.files], ensure_ascii=False))
 """

@@ -128,8 +128,8 @@ class _Batch:
             items = [(c.content_hash, c.text) for _, chunks, _, _ in self.docs for c in chunks]
             heads = {f"{c.title} {c.section}" for _, chunks, _, _ in self.docs for c in chunks}
             self.pool.submit(items + [(header_key(h), h) for h in heads])
-        for source, chunks, digest, fmt in self.docs:
-            self.tx.put(source, chunks, digest, fmt)
+        if self.docs:
+            self.tx.put_many(self.docs)
             self.written = True
         self.docs, self.chars = [], 0
 
