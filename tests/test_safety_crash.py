@@ -207,3 +207,50 @@ def test_kill_of_cli_leaves_no_worker_process(tmp_path, built_data_dir) -> None:
     kill9(proc)
     assert seen
     assert wait_for(lambda: not any(alive(p) for p in seen), 10), [p for p in seen if alive(p)]
+
+
+def test_a_data_dir_of_the_previous_format_is_migrated(tmp_path) -> None:
+    """Rows without a generation tag, state.json without a lexical directory, the old data/bm25 beside."""
+    from sizheng_bot.assistant import Assistant
+    from sizheng_bot.retrieval.dense import hashed_vectors
+
+    from conftest import make_settings
+
+    data = tmp_path / "data"
+    asst = Assistant.from_settings(make_settings(data))
+    texts = ["各支部要按时召开组织生活会。", "认真开展谈心谈话。", "按月开展主题党日活动。"]
+    asst.kb.collection().add(
+        ids=[f"old-{i}" for i in range(3)],
+        documents=texts,
+        metadatas=[
+            {
+                "source": "旧文档.txt",
+                "title": "旧文档",
+                "section": "",
+                "page": -1,
+                "position": i,
+                "start": 0,
+                "end": 0,
+                "content_hash": f"c{i}",
+                "file_hash": "f" * 64,
+                "format": "txt",
+            }
+            for i in range(3)
+        ],  # fmt: skip
+        embeddings=hashed_vectors(texts),
+    )
+    (data / "state.json").write_text('{"generation": 4}', "utf-8")
+    (data / "bm25").mkdir()
+    (data / "bm25" / "meta.json").write_text('{"format": 1, "generation": 4}', "utf-8")
+    again = Assistant.from_settings(make_settings(data))
+    assert [(d.source, d.chunks) for d in again.documents()] == [("旧文档.txt", 3)]
+    assert again.search("谈心谈话", 1)[0].source == "旧文档.txt"
+    assert again.kb.file_hashes() == {"旧文档.txt": "f" * 64}
+    assert not (data / "bm25").exists() and (data / "lexical" / "g000004" / "docs.json").exists()
+    f = tmp_path / "旧文档.txt"
+    f.write_text("新版本：按季度开展主题党日活动。", encoding="utf-8")
+    assert again.ingest([f]).files[0].status == "updated"
+    assert [c.text for c in again.kb.lexical().chunks if c.source == "旧文档.txt"] == [
+        "新版本：按季度开展主题党日活动。"
+    ]
+    assert again.kb.collection().count() == 1
