@@ -256,7 +256,7 @@ def test_one_batch_is_one_ingest_call_and_originals_are_kept(h: Handlers, tmp_pa
         f.write_text(GBK_TEXT.replace("心得", f"批量心得{i}"), "utf-8")
         files.append(str(f))
     big = tmp_path / "up" / "大文件.txt"
-    big.write_bytes(b"x" * (h.settings.web.max_upload_mb * 1024 * 1024 + 1))
+    big.write_bytes(b"x" * (h.settings.ingest.max_file_mb * 1024 * 1024 + 1))
     html, _, choices = h.upload([*files, str(big)], cleanup=True)
     assert calls == [4]  # one call for the batch; the over-limit file refused in our handler
     assert "共 5 个文件：成功 4 个，失败 1 个" in html and "大文件.txt" in html and "SIZHENG_" not in html

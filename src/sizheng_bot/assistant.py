@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose.kbview import KBView, document_texts
 from sizheng_bot.config import Settings
 from sizheng_bot.errors import EmbeddingUnavailable, SizhengError
+from sizheng_bot.ingest.budget import Limits
 from sizheng_bot.ingest.driver import Progress, ingest
 from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.llm.client import ChatLLM
@@ -57,7 +58,7 @@ class Assistant:
     def from_settings(cls, settings: Settings) -> Assistant:
         analyzer = Analyzer.from_files(settings.retrieval.domain_dict, settings.retrieval.synonyms)
         dense, status = _dense_from_settings(settings)
-        kb = KnowledgeBase(settings.data_dir, analyzer, dense)
+        kb = KnowledgeBase(settings.data_dir, analyzer, dense, lock_timeout=settings.ingest.write_lock_timeout)
         weight = settings.embed.weight or (1.0 if dense is not None and dense.chinese else 0.0)
         params = RetrievalParams(
             dense_weight=weight if dense is not None else 0.0,
@@ -68,15 +69,34 @@ class Assistant:
 
     # ---- knowledge base --------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None,
-               names: dict[Path, str] | None = None) -> IngestReport:  # fmt: skip
+               names: dict[Path, str] | None = None,
+               notice: Callable[[str], None] | None = None) -> IngestReport:  # fmt: skip
+        """Ingest a batch of files as one generation (one lexical update); readers keep searching the
+        previous generation meanwhile. ``names`` maps a path to the name shown in citations (uploads);
+        ``notice`` is told once when another process holds the write lock and we wait for it.
+        Raises IndexBusy when that wait times out; a full disk fails the batch file by file in the report.
+        """
         targets = list(paths) if paths else [self.settings.knowledge_dir]
-        report = ingest(self.kb, targets, self.settings.ingest.chunk_size, self.settings.ingest.chunk_overlap_sentences,
-                        progress, names, load_options=LoadOptions.from_settings(self.settings.ingest))  # fmt: skip
+        self.kb.on_wait = notice
+        try:
+            s = self.settings.ingest
+            report = ingest(self.kb, targets, s.chunk_size, s.chunk_overlap_sentences, progress, names,
+                            limits=self.ingest_limits(), load_options=LoadOptions.from_settings(s))  # fmt: skip
+        finally:
+            self.kb.on_wait = None
         if self.kb.dense is not None:
             missing = self.kb.missing_dense()
             if missing:
                 self.kb.add_dense(missing)
         return report
+
+    def ingest_limits(self) -> Limits:
+        s = self.settings.ingest
+        return Limits(
+            max_file_bytes=s.max_file_mb * 1024 * 1024, max_chars=s.max_file_chars,
+            parse_seconds=s.parse_timeout, parse_memory_mb=s.parse_memory_mb,
+            isolate_bytes=int(s.isolate_parse_mb * 1024 * 1024),
+        )  # fmt: skip
 
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
         """Index knowledge/ on first start; later starts reuse the data directory."""

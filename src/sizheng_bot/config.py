@@ -62,6 +62,23 @@ class IngestSettings(Group):
     )
     ocr_dpi: int = Field(200, ge=72, le=600, description="扫描件 PDF 渲染成图片做 OCR 的分辨率（dpi）")
     ocr_max_pages: int = Field(200, ge=1, le=5000, description="单个文档最多 OCR 的页数")
+    max_file_mb: int = Field(
+        50, ge=1, le=2048,
+        description="单个文件入库大小上限（MB），网页上传与命令行入库共用；旧名 SIZHENG_MAX_UPLOAD_MB 仍可用",
+    )  # fmt: skip
+    max_file_chars: int = Field(
+        5_000_000, ge=10_000, le=100_000_000, description="单个文件清洗前正文字数上限，超过则拒收该文件"
+    )
+    parse_timeout: float = Field(
+        120.0, gt=0, le=3600, description="单个大文件解析（读取、清洗、切块）的时间上限（秒），超时即中止"
+    )
+    parse_memory_mb: int = Field(3072, ge=256, le=65536, description="单个大文件解析子进程的内存上限（MB）")
+    isolate_parse_mb: float = Field(
+        1.0, ge=0, le=2048, description="不小于此大小（MB）的文件在独立子进程中解析，以便限时限内存"
+    )
+    write_lock_timeout: float = Field(
+        60.0, ge=0, le=86400, description="另一进程正在写知识库时，本次写入最多等待的秒数；超时报错并说明占用者"
+    )
 
 
 class EmbedSettings(Group):
@@ -117,7 +134,6 @@ class WebSettings(Group):
     port: int = Field(7860, ge=1, le=65535, description="Web 界面端口")
     auth: SecretStr = Field(SecretStr(""), description="可选登录，格式 user:pass；留空不启用")
     concurrency: int = Field(8, ge=1, le=64, description="Web 界面同时处理的请求数")
-    max_upload_mb: int = Field(50, ge=1, le=2048, description="单个上传文件大小上限（MB）")
 
     @field_validator("auth")
     @classmethod
@@ -142,10 +158,11 @@ GROUPS: dict[str, type[Group]] = {
     "llm": LLMSettings,
     "web": WebSettings,
 }
-# flat variable name (after SIZHENG_, lower case) -> (group, field)
+# flat variable name (after SIZHENG_, lower case) -> (group, field); old names kept working
+ALIASES: dict[str, tuple[str, str]] = {"max_upload_mb": ("ingest", "max_file_mb")}
 FLAT: dict[str, tuple[str, str]] = {
     f"{model.env_prefix}{name}": (group, name) for group, model in GROUPS.items() for name in model.model_fields
-}
+} | ALIASES
 
 
 def _grouped(flat: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -38,3 +38,16 @@ class LLMError(SizhengError):
 
 class ConfigError(SizhengError):
     """A setting or a prompt file is invalid."""
+
+
+class IndexBusy(IndexError_):
+    """Another process is writing the same knowledge base; the message names it (pid, since when)."""
+
+
+class DiskFullError(IndexError_):
+    """The disk holding the data directory is full; the message says how much free space is needed."""
+
+    def __init__(self, message: str, needed_bytes: int = 0, free_bytes: int = 0) -> None:
+        self.needed_bytes = needed_bytes
+        self.free_bytes = free_bytes
+        super().__init__(message)

@@ -67,8 +67,14 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         if not p.exists():
             raise SizhengError(f"路径不存在：{p}")
     progress, close = _progress_bar(sys.stderr.isatty() and not args.json)
-    report = _assistant(settings).ingest(paths, progress)
-    close()
+
+    def notice(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    try:
+        report = _assistant(settings).ingest(paths, progress, notice=notice)
+    finally:
+        close()
     if args.json:
         _out({"seconds": round(report.seconds, 3), "files": [f.__dict__ for f in report.files]})
     else:

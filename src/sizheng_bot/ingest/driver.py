@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from sizheng_bot.errors import LoadError, SizhengError
-from sizheng_bot.ingest.clean import clean_document
+from sizheng_bot.errors import DiskFullError, LoadError, SizhengError
+from sizheng_bot.ingest.budget import Limits, check_size, parse_file
 from sizheng_bot.ingest.loaders import LoadOptions, is_supported, load
-from sizheng_bot.ingest.split import split_document
 from sizheng_bot.ingest.tokenpool import TokenPool
+from sizheng_bot.retrieval.commit import Transaction
 from sizheng_bot.retrieval.lexical import header_key
 from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk, FileReport, IngestReport
@@ -57,35 +57,49 @@ def ingest(
     names: dict[Path, str] | None = None,
     flush_chars: int = 300_000,
     pool_min_bytes: int = POOL_MIN_BYTES,
+    limits: Limits | None = None,
     load_options: LoadOptions | None = None,
+    parse_key: str = "",
 ) -> IngestReport:
     """Add or update documents; unchanged files are skipped; failures are reported per file.
 
-    Parsed documents are written to the store in large batches (a Chroma write per file is ~50x slower).
+    The whole batch is one transaction (one generation, one lexical update): readers keep the previous
+    generation until every file of the batch is in. Parsed documents are written to Chroma in large
+    batches (a Chroma write per file is ~50x slower). A full disk fails the batch as a whole, and the
+    report says so for every file that would have gone in. ``parse_key`` (the index identity's loader and
+    chunking part) is part of every document's version: when it changes, unchanged files are re-chunked.
     """
     t0 = time.perf_counter()
     files = list(iter_files(paths))
+    limits = limits or Limits()
     report = IngestReport()
     pool = TokenPool(kb.analyzer) if _total_bytes(files) >= pool_min_bytes else None
-    with kb.lock:
-        known = kb.file_hashes()
-        batch = _Batch(kb, pool)
-        for i, path in enumerate(files):
-            source = (names or {}).get(path, path.name)
+    try:
+        with kb.transaction() as tx:
+            known = tx.file_hashes()
+            batch = _Batch(tx, pool)
+            for i, path in enumerate(files):
+                source = (names or {}).get(path, path.name)
+                if progress:
+                    progress(i, len(files), source)
+                opts = _file_options(load_options, progress, i, len(files))
+                job = _Job(chunk_size, overlap, limits, opts, parse_key)
+                report.files.append(_prepare(path, source, known, batch, job))
+                if batch.chars >= flush_chars:
+                    batch.flush()
+            batch.flush()
             if progress:
-                progress(i, len(files), source)
-            opts = _file_options(load_options, progress, i, len(files))
-            rep = _prepare(path, source, known, chunk_size, overlap, batch, opts)
-            report.files.append(rep)
-            if batch.chars >= flush_chars:
-                batch.flush()
-        batch.flush()
-        if progress:
-            progress(len(files), len(files), "")
+                progress(len(files), len(files), "")
+            if pool is not None and batch.written:
+                kb.prime_tokens(pool.results())
+    except DiskFullError as exc:
+        report.files = [_undone(f, exc) for f in report.files]
+        for path in files[len(report.files) :]:
+            source = (names or {}).get(path, path.name)
+            report.files.append(FileReport(str(path), source, "failed", error=f"{source}：{exc}"))
+    finally:
         if pool is not None:
-            kb.prime_tokens(pool.results())
-        if batch.written or kb.generation() > 0:
-            kb.lexical()  # rebuild the BM25 side once per batch
+            pool.close()
     report.seconds = time.perf_counter() - t0
     return report
 
@@ -95,7 +109,30 @@ def _file_options(base: LoadOptions | None, progress: Progress | None, i: int, n
     opts = base or LoadOptions()
     if progress is None:
         return opts
-    return replace(opts, progress=lambda done, total, what: progress(i, n, what))
+    return dataclasses.replace(opts, progress=lambda done, total, what: progress(i, n, what))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Job:
+    """How every file of one ingest is read and cut."""
+
+    chunk_size: int
+    overlap: int
+    limits: Limits
+    options: LoadOptions
+    parse_key: str
+
+    def version(self, digest: str) -> str:
+        """A document's version: its bytes and how they were parsed (the file hash alone when no key)."""
+        if not self.parse_key:
+            return digest
+        return hashlib.sha256(f"{digest}|{self.parse_key}".encode()).hexdigest()
+
+
+def _undone(f: FileReport, exc: Exception) -> FileReport:
+    if f.status in ("added", "updated"):
+        return dataclasses.replace(f, status="failed", chunks=0, chars=0, error=f"{f.source}：{exc}")
+    return f
 
 
 def _total_bytes(files: list[Path]) -> int:
@@ -103,18 +140,17 @@ def _total_bytes(files: list[Path]) -> int:
 
 
 class _Batch:
-    def __init__(self, kb: KnowledgeBase, pool: TokenPool | None) -> None:
-        self.kb = kb
+    def __init__(self, tx: Transaction, pool: TokenPool | None) -> None:
+        self.tx = tx
         self.pool = pool
         self.docs: list[tuple[str, list[Chunk], str, str]] = []
-        self.replace: list[str] = []
+        self.sources: set[str] = set()
         self.chars = 0
         self.written = False
 
-    def add(self, source: str, chunks: list[Chunk], digest: str, fmt: str, replace: bool) -> None:
+    def add(self, source: str, chunks: list[Chunk], digest: str, fmt: str) -> None:
         self.docs.append((source, chunks, digest, fmt))
-        if replace:
-            self.replace.append(source)
+        self.sources.add(source)
         self.chars += sum(len(c.text) for c in chunks)
 
     def flush(self) -> None:
@@ -122,37 +158,31 @@ class _Batch:
             items = [(c.content_hash, c.text) for _, chunks, _, _ in self.docs for c in chunks]
             heads = {f"{c.title} {c.section}" for _, chunks, _, _ in self.docs for c in chunks}
             self.pool.submit(items + [(header_key(h), h) for h in heads])
-        if self.docs or self.replace:
-            self.kb.write_many(self.docs, self.replace)
+        if self.docs:
+            self.tx.put_many(self.docs)
             self.written = True
-        self.docs, self.replace, self.chars = [], [], 0
+        self.docs, self.chars = [], 0
 
 
-def _prepare(
-    path: Path, source: str, known: dict[str, str], chunk_size: int, overlap: int, batch: _Batch,
-    options: LoadOptions | None = None,
-) -> FileReport:
+def _prepare(path: Path, source: str, known: dict[str, str], batch: _Batch, job: _Job) -> FileReport:
     try:
         if not path.exists():
             raise LoadError(source, "文件不存在", "请检查路径")
         if not is_supported(path):
-            load(path, source, options)  # raises UnsupportedFormatError unless the bytes are a known format
-        digest = file_sha256(path)
+            load(path, source, job.options)  # raises UnsupportedFormatError unless the bytes are a known format
+        size = check_size(path, source, job.limits)
+        digest = job.version(file_sha256(path))
         if known.get(source) == digest:
             return FileReport(str(path), source, "unchanged")
-        doc = clean_document(load(path, source, options))
-        doc.file_hash = digest
-        chunks = split_document(doc, chunk_size, overlap)
-        if not chunks:
-            raise LoadError(source, "清洗后没有可检索的正文", "请确认文件内容不是纯图片或空白")
-        if any(d[0] == source for d in batch.docs):
+        if source in batch.sources:
             raise LoadError(source, "同一批次中有同名文件", "请重命名后再上传")
-        batch.add(source, chunks, digest, doc.format, replace=source in known)
+        parsed = parse_file(path, source, job.chunk_size, job.overlap, job.limits, size, job.options)
+        if not parsed.chunks:
+            raise LoadError(source, "清洗后没有可检索的正文", "请确认文件内容不是纯图片或空白")
+        batch.add(source, parsed.chunks, digest, parsed.format)
         status: Literal["added", "updated"] = "updated" if source in known else "added"
-        known[source] = digest
         return FileReport(
-            str(path), source, status, chunks=len(chunks), chars=sum(len(b.text) for b in doc.blocks),
-            note=doc.note,
+            str(path), source, status, chunks=len(parsed.chunks), chars=parsed.chars, note=parsed.note
         )
     except SizhengError as exc:
         log.warning("ingest failed: %s", exc)

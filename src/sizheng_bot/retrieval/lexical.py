@@ -1,7 +1,9 @@
 """BM25 indexes beside Chroma: one over jieba word tokens, one over character bigrams.
 
-Derived data: rebuilt from Chroma's chunks whenever its generation differs from the store's. Each
-chunk is tokenised once; tokens are cached by content hash so an incremental rebuild only cuts new text.
+Derived data, one directory per committed generation (``lexical/g000012``): the store writes the next
+generation's directory completely, then commits it by naming it in ``state.json``. The directory also holds
+the manifest of documents (source -> file hash, format, chunk count) of that generation. Each chunk is
+tokenised once; tokens are cached by content hash so an incremental rebuild only cuts new text.
 Search needs only these files (no Chroma import), which keeps cold start short.
 """
 
@@ -22,10 +24,12 @@ from sizheng_bot.types import Chunk
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _META = "meta.json"
 _CHUNKS = "chunks.json"
 _TOKENS = "tokens.json"
+_DOCS = "docs.json"
+DocManifest = dict[str, dict[str, object]]  # source -> {"hash": sha256, "format": "txt", "chunks": n}
 
 
 def header_key(title_and_section: str) -> str:
@@ -43,12 +47,18 @@ class LexicalIndex:
     """Two BM25 views over the same ordered chunk list."""
 
     def __init__(
-        self, chunks: list[Chunk], word: object | None, char: object | None, generation: int
+        self,
+        chunks: list[Chunk],
+        word: object | None,
+        char: object | None,
+        generation: int,
+        docs: DocManifest | None = None,
     ) -> None:
         self.chunks = chunks
         self.word = word
         self.char = char
         self.generation = generation
+        self.docs: DocManifest = docs if docs is not None else {}
         self.pos = {c.id: i for i, c in enumerate(chunks)}
 
     def __len__(self) -> int:
@@ -76,6 +86,7 @@ class LexicalIndex:
         generation: int,
         token_cache: dict[str, list[str]] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        docs: DocManifest | None = None,
     ) -> tuple[LexicalIndex, dict[str, list[str]]]:
         t0 = time.perf_counter()
         cache = token_cache or {}
@@ -105,23 +116,31 @@ class LexicalIndex:
             char = bm25s.BM25(k1=1.2, b=0.75)
             char.index(char_docs, show_progress=False)
         log.info("lexical index: %d chunks in %.2fs", len(chunks), time.perf_counter() - t0)
-        return cls(chunks, word, char, generation), fresh
+        return cls(chunks, word, char, generation, docs), fresh
 
     def save(self, directory: Path, tokens: dict[str, list[str]]) -> None:
+        """Write into ``<directory>.tmp`` and rename it into place; on any failure nothing is left behind."""
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.word is not None and self.char is not None:
-            self.word.save(tmp / "word", show_progress=False)  # type: ignore[attr-defined]
-            self.char.save(tmp / "char", show_progress=False)  # type: ignore[attr-defined]
-        (tmp / _CHUNKS).write_text(json.dumps([vars(c) for c in self.chunks], ensure_ascii=False), "utf-8")
-        (tmp / _TOKENS).write_text(
-            json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8"
-        )
-        meta = {"format": FORMAT_VERSION, "generation": self.generation, "chunks": len(self.chunks)}
-        (tmp / _META).write_text(json.dumps(meta), "utf-8")
-        shutil.rmtree(directory, ignore_errors=True)
-        tmp.rename(directory)
+        try:
+            tmp.mkdir(parents=True)
+            if self.word is not None and self.char is not None:
+                self.word.save(tmp / "word", show_progress=False)  # type: ignore[attr-defined]
+                self.char.save(tmp / "char", show_progress=False)  # type: ignore[attr-defined]
+            chunks = json.dumps([vars(c) for c in self.chunks], ensure_ascii=False)
+            (tmp / _CHUNKS).write_text(chunks, "utf-8")
+            (tmp / _TOKENS).write_text(
+                json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8"
+            )
+            (tmp / _DOCS).write_text(json.dumps(self.docs, ensure_ascii=False), "utf-8")
+            meta = {"format": FORMAT_VERSION, "generation": self.generation, "chunks": len(self.chunks)}
+            (tmp / _META).write_text(json.dumps(meta), "utf-8")
+            if directory.exists():  # a repair of the same generation
+                shutil.rmtree(directory)
+            tmp.rename(directory)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     @staticmethod
     def saved_generation(directory: Path) -> int | None:
@@ -139,12 +158,13 @@ class LexicalIndex:
         if generation is None:
             raise FileNotFoundError(directory)
         chunks = [Chunk(**d) for d in json.loads((directory / _CHUNKS).read_text("utf-8"))]
+        docs = json.loads((directory / _DOCS).read_text("utf-8"))
         word = char = None
         if chunks:
             bm25s = _bm25()
             word = bm25s.BM25.load(directory / "word", mmap=True, show_progress=False)
             char = bm25s.BM25.load(directory / "char", mmap=True, show_progress=False)
-        return cls(chunks, word, char, generation)
+        return cls(chunks, word, char, generation, docs)
 
     @staticmethod
     def load_tokens(directory: Path) -> dict[str, list[str]]:

@@ -2,46 +2,56 @@
 
 Chroma always receives explicit vectors (a model-free hashed n-gram vector in the main collection, model
 vectors in a per-model collection), so it never tries to download its default embedding model.
-Writes bump a generation counter *before* touching Chroma; the lexical index records the generation it
-was built from, so an interrupted write is detected and the BM25 side is rebuilt on the next open.
+
+Consistency (see ``commit.py``): every write is a transaction that stages a new generation G. New rows
+go into Chroma tagged ``gen=G`` beside the old ones; the lexical index of G is written to its own
+directory; ``state.json`` then names G and that directory in one atomic rename (the commit point); only
+after that are the replaced rows deleted. Readers use the committed lexical index, so they never see a
+half-written document, and a crash at any point leaves the previous generation searchable. A journal
+file lets the next writer roll an interrupted transaction back (or finish its clean-up).
+Every Chroma read of ids/metadata is paged, so no query binds more variables than SQLite allows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from sizheng_bot.errors import IndexError_
+from sizheng_bot.errors import IndexBusy, IndexError_
 from sizheng_bot.retrieval.analyzer import Analyzer
-from sizheng_bot.retrieval.dense import DenseEmbedder, hashed_vectors
-from sizheng_bot.retrieval.lexical import LexicalIndex
+from sizheng_bot.retrieval.dense import DenseEmbedder
+from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
+from sizheng_bot.retrieval.lock import ProcessLock
 from sizheng_bot.types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
 
 COLLECTION = "sizheng_chunks"
-_STATE = "state.json"
-_BATCH = 2000
+STATE = "state.json"
+LEXICAL = "lexical"
+LEGACY_BM25 = "bm25"
+PAGE = 5000  # rows per Chroma read or delete: far below SQLite's 32,766 bound variables
 # cheaper graph construction: the model-free vector is a secondary signal, exact recall matters less
-_HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
+HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 
 
-def _meta(c: Chunk, file_hash: str, fmt: str) -> dict[str, Any]:
-    return {
-        "source": c.source, "title": c.title, "section": c.section, "page": c.page if c.page is not None else -1,
-        "position": c.position, "start": c.start, "end": c.end, "content_hash": c.content_hash,
-        "file_hash": file_hash, "format": fmt, "ocr": c.ocr,
-    }  # fmt: skip
+@dataclass(frozen=True)
+class State:
+    generation: int = 0
+    lexical: str | None = None  # directory under lexical/ holding this generation's index
 
 
-def _chunk(cid: str, text: str, m: dict[str, Any]) -> Chunk:
+def chunk_from_row(cid: str, text: str, m: dict[str, Any]) -> Chunk:
     page = int(m.get("page", -1))
     return Chunk(
         id=cid, source=m["source"], title=m.get("title", ""), section=m.get("section", ""), text=text,
@@ -50,18 +60,57 @@ def _chunk(cid: str, text: str, m: dict[str, Any]) -> Chunk:
     )  # fmt: skip
 
 
-class KnowledgeBase:
-    """Chroma store + lexical index in one data directory. Writes are serialised by a lock."""
+def paged_ids(col: Any, where: dict[str, Any] | None = None) -> list[str]:
+    out: list[str] = []
+    for got in paged_get(col, [], where):
+        out.extend(got["ids"])
+    return out
 
-    def __init__(self, data_dir: Path, analyzer: Analyzer, dense: DenseEmbedder | None = None) -> None:
+
+def paged_get(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        got = col.get(where=where, include=include, limit=PAGE, offset=offset)
+        if not got["ids"]:
+            return
+        yield got
+        if len(got["ids"]) < PAGE:
+            return
+        offset += len(got["ids"])
+
+
+def delete_ids(col: Any, ids: list[str]) -> None:
+    for i in range(0, len(ids), PAGE):
+        col.delete(ids=ids[i : i + PAGE])
+
+
+class KnowledgeBase:
+    """Chroma store + lexical index in one data directory; one writer at a time across processes."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        analyzer: Analyzer,
+        dense: DenseEmbedder | None = None,
+        lock_timeout: float = 60.0,
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.analyzer = analyzer
         self.dense = dense
+        self.lock_timeout = lock_timeout
+        self.on_wait: Callable[[str], None] | None = None  # told once when another process holds the lock
         self._client: Any = None
         self._lexical: LexicalIndex | None = None
         self._primed: dict[str, list[str]] = {}
-        self._pending: tuple[int, list[Chunk]] | None = None
-        self.lock = threading.RLock()
+        self.lock = threading.RLock()  # threads of this process
+        self.proc_lock = ProcessLock(self.data_dir)  # other processes
+
+    def notify(self, message: str) -> None:
+        """A Chinese line for the person waiting (CLI stderr, web notice), else the log."""
+        if self.on_wait is not None:
+            self.on_wait(message)
+        else:
+            log.info("%s", message)
 
     def prime_tokens(self, tokens: dict[str, list[str]]) -> None:
         """Word tokens computed elsewhere (a worker process during ingest), keyed by content hash."""
@@ -83,7 +132,7 @@ class KnowledgeBase:
         return self._client
 
     def collection(self) -> Any:
-        return self._chroma().get_or_create_collection(COLLECTION, embedding_function=None, metadata=_HNSW)
+        return self._chroma().get_or_create_collection(COLLECTION, embedding_function=None, metadata=HNSW)
 
     def dense_collection(self) -> Any | None:
         if self.dense is None:
@@ -92,108 +141,145 @@ class KnowledgeBase:
             f"dense_{self.dense.slug}", embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
-    # ---- generation ----------------------------------------------------------------------------
-    @property
-    def state_path(self) -> Path:
-        return self.data_dir / _STATE
-
-    def generation(self) -> int:
-        try:
-            return int(json.loads(self.state_path.read_text("utf-8"))["generation"])
-        except (OSError, ValueError, KeyError):
-            return 0
-
-    def _bump(self) -> int:
-        gen = self.generation() + 1
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.state_path.write_text(json.dumps({"generation": gen}), "utf-8")
-        return gen
+    def collections(self) -> list[Any]:
+        dense = self.dense_collection()
+        return [self.collection()] + ([dense] if dense is not None else [])
 
     def exists(self) -> bool:
         return (self.data_dir / "chroma").exists()
 
-    # ---- writes --------------------------------------------------------------------------------
+    # ---- committed state -----------------------------------------------------------------------
+    @property
+    def state_path(self) -> Path:
+        return self.data_dir / STATE
+
+    @property
+    def lexical_root(self) -> Path:
+        return self.data_dir / LEXICAL
+
+    def state(self) -> State:
+        try:
+            raw = json.loads(self.state_path.read_text("utf-8"))
+            return State(int(raw["generation"]), raw.get("lexical"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return State()
+
+    def generation(self) -> int:
+        return self.state().generation
+
+    def write_state(self, generation: int, lexical: str | None) -> None:
+        """The commit point: one atomic rename."""
+        tmp = self.state_path.with_name(STATE + ".tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                json.dump({"format": 2, "generation": generation, "lexical": lexical}, fh)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.state_path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _bump(self) -> int:
+        """Test helper: pretend a write moved the generation on without a lexical index for it."""
+        gen = self.generation() + 1
+        self.write_state(gen, None)
+        return gen
+
+    # ---- writers -------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the thread lock and the inter-process lock; finish any interrupted transaction first."""
+        with self.lock:
+            self.proc_lock.acquire(self.lock_timeout, self.on_wait)
+            try:
+                from sizheng_bot.retrieval.commit import recover
+
+                recover(self)
+                yield
+            finally:
+                self.proc_lock.release()
+
+    def try_recover(self) -> None:
+        """At startup: finish an interrupted transaction if no one else is writing (a stat when none)."""
+        from sizheng_bot.retrieval.commit import JOURNAL, recover
+
+        if not (self.data_dir / JOURNAL).exists() or not self.lock.acquire(blocking=False):
+            return
+        try:
+            try:
+                self.proc_lock.acquire(0)
+            except IndexBusy:
+                return
+            try:
+                recover(self)
+            except Exception as exc:  # e.g. still no disk space: the next writer tries again
+                log.info("recovery postponed: %s", exc)
+            finally:
+                self.proc_lock.release()
+        finally:
+            self.lock.release()
+
+    def transaction(self) -> Any:
+        """``with kb.transaction() as tx: tx.put(...); tx.delete(...)``: one generation, all or nothing."""
+        from sizheng_bot.retrieval.commit import Transaction
+
+        return Transaction(self)
+
     def file_hashes(self) -> dict[str, str]:
-        if not self.exists():
-            return {}
-        got = self.collection().get(include=["metadatas"])
-        return {m["source"]: m.get("file_hash", "") for m in got["metadatas"] or []}
+        """Committed documents and the sha256 of the file each was read from."""
+        return {s: str(d.get("hash", "")) for s, d in self.lexical().docs.items()}
 
     def replace(self, source: str, chunks: list[Chunk], file_hash: str, fmt: str) -> None:
         """Replace every chunk of ``source`` with ``chunks`` (an empty list removes the document)."""
         self.write_many([(source, chunks, file_hash, fmt)], replace=[source])
 
     def write_many(self, docs: list[tuple[str, list[Chunk], str, str]], replace: list[str]) -> None:
-        """Write several documents in large batches; sources in ``replace`` lose their old chunks first."""
-        with self.lock:
-            base = self._fresh_chunks()
-            gen = self._bump()
-            col = self.collection()
-            dense_col = self.dense_collection()
-            for i in range(0, len(replace), 500):
-                where = {"source": {"$in": replace[i : i + 500]}}
-                col.delete(where=where)
-                if dense_col is not None:
-                    dense_col.delete(where=where)
-            rows = [(c, fh, fmt) for _, chunks, fh, fmt in docs for c in chunks]
-            for i in range(0, len(rows), _BATCH):
-                part = rows[i : i + _BATCH]
-                chunks = [c for c, _, _ in part]
-                col.add(
-                    ids=[c.id for c in chunks],
-                    documents=[c.text for c in chunks],
-                    metadatas=[_meta(c, fh, fmt) for c, fh, fmt in part],
-                    embeddings=hashed_vectors([f"{c.section} {c.text}" for c in chunks]),
-                )
-                if dense_col is not None and self.dense is not None:
-                    self._add_dense_rows(dense_col, chunks)
-            # readers keep self._lexical (the previous generation) until the rebuild replaces it
-            if base is not None:  # the delta is known exactly: no need to read every chunk back from Chroma
-                gone = set(replace) | {src for src, _, _, _ in docs}
-                merged = [c for c in base if c.source not in gone] + [c for _, cs, _, _ in docs for c in cs]
-                merged.sort(key=lambda c: (c.source, c.position))
-                self._pending = (gen, merged)
-
-    def _fresh_chunks(self) -> list[Chunk] | None:
-        """Chunks of the current generation if the BM25 side is known to match Chroma, else None."""
-        gen = self.generation()
-        if self._pending is not None and self._pending[0] == gen:
-            return self._pending[1]
-        if self._lexical is not None and self._lexical.generation == gen:
-            return self._lexical.chunks
-        if gen == 0 and not self.exists():
-            return []
-        bm25_dir = self.data_dir / "bm25"
-        if gen > 0 and LexicalIndex.saved_generation(bm25_dir) == gen:
-            return self.lexical().chunks
-        return None
-
-    def _add_dense_rows(self, col: Any, chunks: list[Chunk]) -> None:
-        assert self.dense is not None
-        for i in range(0, len(chunks), 256):
-            part = chunks[i : i + 256]
-            vecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
-            col.add(ids=[c.id for c in part], metadatas=[{"source": c.source} for c in part], embeddings=vecs)
+        with self.transaction() as tx:
+            for source in replace:
+                tx.delete(source)
+            for source, chunks, fh, fmt in docs:
+                if chunks:
+                    tx.put(source, chunks, fh, fmt)
 
     def remove(self, source: str) -> int:
-        with self.lock:
-            if not self.exists():
-                return 0
-            n = len(self.collection().get(where={"source": source}, include=[])["ids"])
+        if not self.exists():
+            return 0
+        with self.transaction() as tx:
+            n = int(tx.base.docs.get(source, {}).get("chunks", 0))  # type: ignore[call-overload]
             if n:
-                self.replace(source, [], "", "")
-            return n
+                tx.delete(source)
+        return n
 
     # ---- reads ---------------------------------------------------------------------------------
-    def all_chunks(self) -> list[Chunk]:
-        if not self.exists():
-            return []
-        got = self.collection().get(include=["documents", "metadatas"])
-        chunks = [
-            _chunk(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
-        ]
+    def committed_rows(self, generation: int) -> tuple[list[Chunk], DocManifest, list[str]]:
+        """Chunks of the given committed generation read back from Chroma (paged), their manifest, and
+        the ids of rows that belong to no committed version (left by an interrupted clean-up)."""
+        rows: list[tuple[str, str, dict[str, Any], int]] = []
+        best: dict[str, int] = {}
+        stray: list[str] = []
+        for got in paged_get(self.collection(), ["documents", "metadatas"]):
+            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                g = int(m.get("gen", -1))
+                if g > generation:
+                    stray.append(cid)
+                    continue
+                rows.append((cid, text, m, g))
+                best[m["source"]] = max(best.get(m["source"], -1), g)
+        chunks: list[Chunk] = []
+        docs: DocManifest = {}
+        for cid, text, m, g in rows:
+            if g != best[m["source"]]:
+                stray.append(cid)
+                continue
+            chunks.append(chunk_from_row(cid, text, m))
+            d = docs.setdefault(m["source"], {"hash": m.get("file_hash", ""), "format": m.get("format", "")})
+            d["chunks"] = int(d.get("chunks", 0)) + 1  # type: ignore[call-overload]
         chunks.sort(key=lambda c: (c.source, c.position))
-        return chunks
+        return chunks, docs, stray
+
+    def all_chunks(self) -> list[Chunk]:
+        return list(self.lexical().chunks)
 
     def documents(self) -> list[DocInfo]:
         lex = self.lexical()
@@ -207,39 +293,53 @@ class KnowledgeBase:
         fmt = {s: Path(s).suffix.lstrip(".").lower() for s in counts}
         return [DocInfo(s, first[s].title, counts[s], chars[s], fmt[s]) for s in sorted(counts)]
 
+    def _load_committed(self) -> LexicalIndex | None:
+        """The committed lexical index from disk (no lock needed), or None when it must be rebuilt."""
+        for _ in range(3):  # a writer may commit and delete the old directory between our two reads
+            st = self.state()
+            if self._lexical is not None and self._lexical.generation == st.generation and st.lexical:
+                return self._lexical
+            if st.generation == 0 and not self.exists():
+                return LexicalIndex([], None, None, 0)
+            if not st.lexical:
+                return None
+            try:
+                lex = LexicalIndex.load(self.lexical_root / st.lexical)
+            except (OSError, ValueError, KeyError, TypeError):
+                if self.state() == st:
+                    return None
+                continue
+            if lex.generation == st.generation:
+                return lex
+            return None
+        return None
+
     def lexical(self, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
-        """The BM25 side, loaded from disk when fresh, else rebuilt from Chroma.
+        """The committed BM25 side: loaded from disk, or rebuilt from Chroma when missing or stale.
 
-        While another thread writes (ingest, remove), readers get the last consistent index at once
-        instead of waiting for the write to finish.
+        Readers never wait for a writer: while one writes, they keep the last committed index.
         """
+        if self._lexical is None:
+            self.try_recover()
+        lex = self._load_committed()
+        if lex is not None:
+            self._lexical = lex
+            return lex
         previous = self._lexical
-        if not self.lock.acquire(blocking=previous is None):
-            assert previous is not None
+        if previous is not None and (self.proc_lock.busy() or not self.lock.acquire(blocking=False)):
             return previous
-        try:
-            return self._lexical_locked(progress)
-        finally:
+        if previous is not None:
             self.lock.release()
+        with self.writing():
+            return self.lexical_locked(progress)
 
-    def _lexical_locked(self, progress: Callable[[int, int], None] | None) -> LexicalIndex:
-        gen = self.generation()
-        if self._lexical is not None and self._lexical.generation == gen:
-            return self._lexical
-        bm25_dir = self.data_dir / "bm25"
-        if LexicalIndex.saved_generation(bm25_dir) == gen and gen > 0:
-            self._lexical = LexicalIndex.load(bm25_dir)
-            return self._lexical
-        if gen == 0 and not self.exists():
-            self._lexical = LexicalIndex([], None, None, 0)
-            return self._lexical
-        log.info("rebuilding BM25 index from Chroma (generation %d)", gen)
-        cache = LexicalIndex.load_tokens(bm25_dir) | self._primed
-        pending = self._pending[1] if self._pending is not None and self._pending[0] == gen else None
-        chunks = pending if pending is not None else self.all_chunks()
-        lex, tokens = LexicalIndex.build(chunks, self.analyzer, gen, cache, progress)
-        self._primed, self._pending = {}, None
-        lex.save(bm25_dir, tokens)
+    def lexical_locked(self, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
+        """Inside ``writing()``: the committed index, repaired from Chroma first if needed."""
+        lex = self._load_committed()
+        if lex is None:
+            from sizheng_bot.retrieval.commit import repair
+
+            lex = repair(self, progress)
         self._lexical = lex
         return lex
 
@@ -255,12 +355,20 @@ class KnowledgeBase:
         col = self.dense_collection()
         if col is None:
             return []
-        have = set(col.get(include=[])["ids"])
+        have = set(paged_ids(col))
         return [c for c in self.lexical().chunks if c.id not in have]
 
     def add_dense(self, chunks: list[Chunk]) -> None:
         col = self.dense_collection()
         if col is None:
             return
-        with self.lock:
-            self._add_dense_rows(col, chunks)
+        with self.writing():
+            self.add_dense_rows(col, chunks, self.generation())
+
+    def add_dense_rows(self, col: Any, chunks: list[Chunk], generation: int) -> None:
+        assert self.dense is not None
+        for i in range(0, len(chunks), 256):
+            part = chunks[i : i + 256]
+            vecs = self.dense.embed_documents([f"{c.title} {c.section} {c.text}" for c in part])
+            metas = [{"source": c.source, "gen": generation} for c in part]
+            col.upsert(ids=[c.id for c in part], metadatas=metas, embeddings=vecs)

@@ -79,7 +79,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
         "pwa": False,
         "mcp_server": False,
         "enable_monitoring": False,
-        "max_file_size": f"{settings.web.max_upload_mb * 10}mb",
+        "max_file_size": f"{settings.ingest.max_file_mb * 10}mb",
         "quiet": True,  # our own Chinese start-up lines instead of gradio's English ones
         "theme": theme(),
         "css": CSS + EXTRA_CSS,

@@ -206,7 +206,7 @@ class Handlers(StatusHandlers):
         refused: dict[int, FileReport] = {}
         accepted: dict[Path, str] = {}
         for i, (path, name) in enumerate(zip(files, names, strict=True)):
-            problem = upload_problem(path, name, self.settings.web.max_upload_mb)
+            problem = upload_problem(path, name, self.settings.ingest.max_file_mb)
             if problem:
                 refused[i] = FileReport(str(path), name, "failed", error=plain_message(problem))
             else:

@@ -23,7 +23,7 @@ def kb_tab(h: Handlers, banner: gr.HTML) -> tuple[gr.Dataframe, gr.Dropdown]:
             )
             gr.HTML(
                 render.notice(
-                    f"支持 {'、'.join(SUPPORTED)}；单个文件不超过 {h.settings.web.max_upload_mb} MB。"
+                    f"支持 {'、'.join(SUPPORTED)}；单个文件不超过 {h.settings.ingest.max_file_mb} MB。"
                     "选好文件后点击“上传并入库”，同名文件会被新版本替换。"
                 )
             )

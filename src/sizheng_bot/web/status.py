@@ -51,7 +51,7 @@ class StatusHandlers:
             ("数据目录", str(Path(st.data_dir).resolve())),
             ("默认文档目录", str(Path(s.knowledge_dir).resolve())),
             ("并发处理数", str(s.web.concurrency)),
-            ("单个上传文件上限", f"{s.web.max_upload_mb} MB"),
+            ("单个上传文件上限", f"{s.ingest.max_file_mb} MB"),
         ]
         return render.kv_table(rows)
 
