@@ -1,7 +1,8 @@
 """Bounded work per file: a size limit, a text-length limit, and a time and memory budget for parsing.
 
 Small files are parsed in-process (fast path). Files of at least ``isolate_bytes`` are loaded, cleaned and
-split in a child process with an address-space limit and killed when they exceed the time budget, so no
+split in a child process (``python -m sizheng_bot.ingest.budget``) with an address-space limit and killed when
+they exceed the time budget, so no
 single file can stall or exhaust the process that serves users. A refused file gets a Chinese message
 naming it; the rest of the batch goes on.
 """
@@ -9,8 +10,10 @@ naming it; the rest of the batch goes on.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
+import pickle
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -84,8 +87,15 @@ def _parse_here(path: Path, source: str, chunk_size: int, overlap: int, max_char
     return Parsed(doc.format, sum(len(b.text) for b in doc.blocks), chunks)
 
 
-def _child(conn: Any, args: tuple[Any, ...], memory_mb: int, parent_pid: int) -> None:
+def _serve() -> None:
+    """The child: ``python -m sizheng_bot.ingest.budget PARENT_PID MEMORY_MB``, arguments pickled on stdin.
+
+    A plain subprocess rather than multiprocessing: spawn would re-import the parent's main module
+    (the whole web app) in every child.
+    """
+    parent_pid, memory_mb = int(sys.argv[1]), int(sys.argv[2])
     watch_parent(parent_pid)
+    args = pickle.load(sys.stdin.buffer)
     try:
         import resource
 
@@ -93,16 +103,30 @@ def _child(conn: Any, args: tuple[Any, ...], memory_mb: int, parent_pid: int) ->
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+    msg: tuple[Any, ...]
     try:
-        conn.send(("ok", _parse_here(*args)))
+        msg = ("ok", _parse_here(*args))
     except LoadError as exc:
-        conn.send(("load", exc.reason, exc.hint))
+        msg = ("load", exc.reason, exc.hint)
     except MemoryError:
-        conn.send(("memory",))
+        msg = ("memory",)
     except BaseException as exc:
-        conn.send(("error", type(exc).__name__))
-    finally:
-        conn.close()
+        msg = ("error", type(exc).__name__)
+    try:
+        data = pickle.dumps(msg)
+    except MemoryError:
+        data = pickle.dumps(("memory",))
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _child_env() -> dict[str, str]:
+    import sizheng_bot
+
+    root = str(Path(sizheng_bot.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def parse_file(path: Path, source: str, chunk_size: int, overlap: int, limits: Limits, size: int) -> Parsed:
@@ -110,28 +134,28 @@ def parse_file(path: Path, source: str, chunk_size: int, overlap: int, limits: L
     args = (path, source, chunk_size, overlap, limits.max_chars)
     if size < limits.isolate_bytes:
         return _parse_here(*args)
-    ctx = mp.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, args, limits.parse_memory_mb, os.getpid()), daemon=True)
-    proc.start()
-    send.close()
+    cmd = [sys.executable, "-m", "sizheng_bot.ingest.budget", str(os.getpid()), str(limits.parse_memory_mb)]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_child_env()
+    )
     try:
-        if not recv.poll(limits.parse_seconds):
-            raise LoadError(
-                source,
-                f"解析超过 {limits.parse_seconds:g} 秒仍未完成，已中止，未入库",
-                "文件可能过大或结构异常；请拆分或另存后再入库（可由管理员调整 SIZHENG_PARSE_TIMEOUT）",
-            )
-        try:
-            msg = recv.recv()
-        except (EOFError, OSError):  # died without a word: killed for memory, or crashed
-            proc.join(5)
-            msg = ("memory",) if proc.exitcode in (-9, None) else ("error", f"退出码 {proc.exitcode}")
+        out, _ = proc.communicate(pickle.dumps(args), timeout=limits.parse_seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise LoadError(
+            source,
+            f"解析超过 {limits.parse_seconds:g} 秒仍未完成，已中止，未入库",
+            "文件可能过大或结构异常；请拆分或另存后再入库（可由管理员调整 SIZHENG_PARSE_TIMEOUT）",
+        ) from None
     finally:
-        if proc.is_alive():
+        if proc.poll() is None:
             proc.kill()
-        proc.join(5)
-        recv.close()
+            proc.wait(5)
+    try:
+        msg = pickle.loads(out)
+    except Exception:  # died without a word: killed for memory, or crashed
+        msg = ("memory",) if proc.returncode in (-9, 1) else ("error", f"退出码 {proc.returncode}")
     if msg[0] == "ok":
         parsed: Parsed = msg[1]
         return parsed
@@ -145,3 +169,9 @@ def parse_file(path: Path, source: str, chunk_size: int, overlap: int, limits: L
         )
     log.warning("parse worker failed for %s: %s", source, msg[1])
     raise LoadError(source, f"处理时出现意外错误（{msg[1]}）", "请将文件另存后重试")
+
+
+if __name__ == "__main__":
+    from sizheng_bot.ingest.budget import _serve as serve  # pickled classes must come from the real module
+
+    serve()

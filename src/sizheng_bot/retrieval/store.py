@@ -209,7 +209,7 @@ class KnowledgeBase:
         try:
             try:
                 self.proc_lock.acquire(0)
-            except IndexBusy:
+            except (IndexBusy, OSError):  # someone is writing, or a read-only data directory
                 return
             try:
                 recover(self)
