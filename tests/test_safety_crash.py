@@ -117,7 +117,7 @@ import os, signal, sys
 from pathlib import Path
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.config import Settings
-from sizheng_bot.retrieval import commit, lexical, store
+from sizheng_bot.retrieval import commit, journal, lexical, store
 point, op, target = sys.argv[1], sys.argv[2], sys.argv[3]
 def die(*a, **k):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -135,7 +135,7 @@ elif point == "lexical":
 elif point == "committed":
     after(store.KnowledgeBase, "write_state")
 elif point == "cleanup":
-    commit._tidy = die
+    journal.tidy = die
 asst = Assistant.from_settings(Settings())
 if op == "remove":
     asst.remove(target)

@@ -1,7 +1,8 @@
 """Bounded work per file: a size limit, a text-length limit, and a time and memory budget for parsing.
 
 Small files are parsed in-process (fast path). Files of at least ``isolate_bytes`` are loaded, cleaned and
-split in a child process with an address-space limit and killed when they exceed the time budget, so no
+split in a child process (``python -m sizheng_bot.ingest.budget``) with an address-space limit and killed when
+they exceed the time budget, so no
 single file can stall or exhaust the process that serves users. A refused file gets a Chinese message
 naming it; the rest of the batch goes on.
 """
@@ -9,8 +10,11 @@ naming it; the rest of the batch goes on.
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
+import pickle
+import queue
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -88,8 +92,15 @@ def _parse_here(
     return Parsed(doc.format, sum(len(b.text) for b in doc.blocks), chunks, doc.note)
 
 
-def _child(conn: Any, args: tuple[Any, ...], memory_mb: int, parent_pid: int) -> None:
+def _serve() -> None:
+    """The child: ``python -m sizheng_bot.ingest.budget PARENT_PID MEMORY_MB``, arguments pickled on stdin.
+
+    A plain subprocess rather than multiprocessing: spawn would re-import the parent's main module
+    (the whole web app) in every child.
+    """
+    parent_pid, memory_mb = int(sys.argv[1]), int(sys.argv[2])
     watch_parent(parent_pid)
+    args = pickle.load(sys.stdin.buffer)
     try:
         import resource
 
@@ -97,22 +108,39 @@ def _child(conn: Any, args: tuple[Any, ...], memory_mb: int, parent_pid: int) ->
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
+    out = sys.stdout.buffer
+
+    def report(done: int, total: int, what: str) -> None:  # page progress (OCR) goes back as frames
+        pickle.dump(("progress", done, total, what), out)
+        out.flush()
+
+    path, source, chunk_size, overlap, max_chars, options = args
+    if options.progress is not None:
+        options = replace(options, progress=report)
+    msg: tuple[Any, ...]
     try:
-        path, source, chunk_size, overlap, max_chars, options = args
-
-        def report(done: int, total: int, what: str) -> None:  # page progress (OCR) goes back as messages
-            conn.send(("progress", done, total, what))
-
-        options = replace(options, progress=report if options.progress else None)
-        conn.send(("ok", _parse_here(path, source, chunk_size, overlap, max_chars, options)))
+        msg = ("ok", _parse_here(path, source, chunk_size, overlap, max_chars, options))
     except LoadError as exc:
-        conn.send(("load", exc.reason, exc.hint))
+        msg = ("load", exc.reason, exc.hint)
     except MemoryError:
-        conn.send(("memory",))
+        msg = ("memory",)
     except BaseException as exc:
-        conn.send(("error", type(exc).__name__))
-    finally:
-        conn.close()
+        msg = ("error", type(exc).__name__)
+    try:
+        data = pickle.dumps(msg)
+    except MemoryError:
+        data = pickle.dumps(("memory",))
+    out.write(data)
+    out.flush()
+
+
+def _child_env() -> dict[str, str]:
+    import sizheng_bot
+
+    root = str(Path(sizheng_bot.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
@@ -126,53 +154,64 @@ def _may_ocr(path: Path) -> bool:
     return head.startswith(b"%PDF") or head.startswith(_IMAGE_MAGIC) or slides
 
 
-def _flag(done: int, total: int, what: str) -> None:
-    """Stands for "report progress" in the child's options (a picklable placeholder)."""
+def _report_progress(done: int, total: int, what: str) -> None:
+    """Stands for "report progress" in the child's options (the real callback stays in this process)."""
 
 
-def _receive(recv: Any, proc: Any, deadline: float, options: LoadOptions, source: str, seconds: float) -> tuple[Any, ...]:
-    """The child's result; its progress messages are passed to the caller's callback on the way."""
-    while True:
-        if not recv.poll(max(0.0, deadline - time.monotonic())):
-            raise LoadError(
-                source,
-                f"解析超过 {seconds:g} 秒仍未完成，已中止，未入库",
-                "文件可能过大或结构异常；请拆分或另存后再入库（可由管理员调整 SIZHENG_PARSE_TIMEOUT）",
-            )
-        try:
-            msg: tuple[Any, ...] = recv.recv()
-        except (EOFError, OSError):  # died without a word: killed for memory, or crashed
-            proc.join(5)
-            return ("memory",) if proc.exitcode in (-9, None) else ("error", f"退出码 {proc.exitcode}")
-        if msg[0] != "progress":
-            return msg
-        if options.progress is not None:
-            options.progress(msg[1], msg[2], msg[3])
+def _frames(stream: Any, box: queue.Queue[tuple[Any, ...] | None]) -> None:
+    """Unpickle the child's frames (progress, then the result) onto ``box``; None when the stream ends."""
+    try:
+        while True:
+            box.put(pickle.load(stream))
+    except Exception:  # EOF, or a truncated frame from a killed child
+        box.put(None)
 
 
 def parse_file(
     path: Path, source: str, chunk_size: int, overlap: int, limits: Limits, size: int,
     options: LoadOptions | None = None,
-) -> Parsed:
+) -> Parsed:  # fmt: skip
     """Load, clean and split one file within the limits, or raise LoadError naming it."""
     options = options or LoadOptions()
     if size < limits.isolate_bytes:
         return _parse_here(path, source, chunk_size, overlap, limits.max_chars, options)
-    # the callback stays here; the child gets a flag and sends its progress back
-    args = (path, source, chunk_size, overlap, limits.max_chars, replace(options, progress=_flag if options.progress else None))
-    seconds = limits.parse_seconds + (options.ocr_seconds_per_doc if options.ocr_enabled and _may_ocr(path) else 0.0)
-    ctx = mp.get_context("spawn")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, args, limits.parse_memory_mb, os.getpid()), daemon=True)
-    proc.start()
-    send.close()
+    child_options = replace(options, progress=_report_progress if options.progress else None)
+    args = (path, source, chunk_size, overlap, limits.max_chars, child_options)
+    seconds = limits.parse_seconds + (options.ocr_seconds_per_doc if options.ocr_enabled and _may_ocr(path) else 0)
+    cmd = [sys.executable, "-m", "sizheng_bot.ingest.budget", str(os.getpid()), str(limits.parse_memory_mb)]
+    proc = subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_child_env()
+    )
+    box: queue.Queue[tuple[Any, ...] | None] = queue.Queue()
+    reader = threading.Thread(target=_frames, args=(proc.stdout, box), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + seconds
+    msg: tuple[Any, ...] | None = None
     try:
-        msg = _receive(recv, proc, time.monotonic() + seconds, options, source, seconds)
+        assert proc.stdin is not None
+        proc.stdin.write(pickle.dumps(args))
+        proc.stdin.close()
+        while True:
+            try:
+                frame = box.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise LoadError(
+                    source,
+                    f"解析超过 {seconds:g} 秒仍未完成，已中止，未入库",
+                    "文件可能过大或结构异常；请拆分或另存后再入库（可由管理员调整 SIZHENG_PARSE_TIMEOUT）",
+                ) from None
+            if frame is None or frame[0] != "progress":
+                msg = frame
+                break
+            if options.progress is not None:
+                options.progress(frame[1], frame[2], frame[3])
     finally:
-        if proc.is_alive():
+        if proc.poll() is None:
             proc.kill()
-        proc.join(5)
-        recv.close()
+        proc.wait(5)
+        reader.join(5)
+    if msg is None:  # died without a word: killed for memory, or crashed
+        msg = ("memory",) if proc.returncode in (-9, 1) else ("error", f"退出码 {proc.returncode}")
     if msg[0] == "ok":
         parsed: Parsed = msg[1]
         return parsed
@@ -186,3 +225,9 @@ def parse_file(
         )
     log.warning("parse worker failed for %s: %s", source, msg[1])
     raise LoadError(source, f"处理时出现意外错误（{msg[1]}）", "请将文件另存后重试")
+
+
+if __name__ == "__main__":
+    from sizheng_bot.ingest.budget import _serve as serve  # pickled classes must come from the real module
+
+    serve()

@@ -12,33 +12,23 @@ A crash before 3 is rolled back by the next writer (rows with ``gen=G`` deleted)
 
 from __future__ import annotations
 
-import errno
-import json
 import logging
-import os
-import shutil
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from sizheng_bot.errors import DiskFullError
+from sizheng_bot.retrieval import journal
 from sizheng_bot.retrieval.dense import hashed_vectors
+from sizheng_bot.retrieval.diskspace import dir_bytes, disk_full, free_bytes, is_disk_full, rows_bytes
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
-from sizheng_bot.retrieval.store import (
-    LEGACY_BM25,
-    KnowledgeBase,
-    delete_ids,
-    paged_ids,
-)
+from sizheng_bot.retrieval.rows import delete_ids
+from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk
 
 log = logging.getLogger(__name__)
 
-JOURNAL = "journal.json"
 _BATCH = 2000
 _MB = 1024 * 1024
-_FULL_MARKERS = ("no space left", "disk is full", "sqlite_full", "os error 28", "enospc", "quota exceeded")
 
 
 def _meta(c: Chunk, file_hash: str, fmt: str, gen: int) -> dict[str, Any]:
@@ -53,147 +43,6 @@ def versioned(c: Chunk, file_hash: str) -> Chunk:
     """The chunk id as stored: one version of a document never shares a row with another."""
     tag = "-" + file_hash[:8]
     return c if not file_hash or c.id.endswith(tag) else replace(c, id=c.id + tag)
-
-
-def gen_dir(gen: int) -> str:
-    return f"g{gen:06d}"
-
-
-# ---- disk space ---------------------------------------------------------------------------------
-def is_disk_full(exc: BaseException | None) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        if any(m in str(exc).lower() for m in _FULL_MARKERS):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
-
-
-def dir_bytes(path: Path) -> int:
-    total = 0
-    for root, _, files in os.walk(path):
-        for f in files:
-            try:
-                total += (Path(root) / f).stat().st_size
-            except OSError:
-                pass
-    return total
-
-
-def free_bytes(path: Path) -> int:
-    p = path
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    return shutil.disk_usage(p).free
-
-
-def rows_bytes(chunks: list[Chunk]) -> int:
-    """On-disk cost of chunks in Chroma (vector, graph, text, full-text index, metadata): measured
-    ~11 bytes per text byte for 300-character Chinese chunks."""
-    return sum(2048 + 10 * len(c.text.encode("utf-8")) for c in chunks)
-
-
-def disk_full(kb: KnowledgeBase, needed: int) -> DiskFullError:
-    free = free_bytes(kb.data_dir)
-    need_mb = max(1, -(-int(needed * 1.2) // _MB))
-    return DiskFullError(
-        f"磁盘空间不足：数据目录 {kb.data_dir} 所在磁盘只剩 {free / _MB:.0f} MB，本批入库约需 {need_mb} MB 可用空间。"
-        "本批文件均未入库，原有知识库未受影响、仍可检索；请清理磁盘（或把 SIZHENG_DATA_DIR 换到空间充足的磁盘）后重新入库",
-        needed_bytes=int(needed),
-        free_bytes=free,
-    )
-
-
-# ---- journal --------------------------------------------------------------------------------------
-def _journal_path(kb: KnowledgeBase) -> Path:
-    return kb.data_dir / JOURNAL
-
-
-def _write_journal(kb: KnowledgeBase, data: dict[str, Any]) -> None:
-    path = _journal_path(kb)
-    tmp = path.with_name(JOURNAL + ".tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _drop_generation(kb: KnowledgeBase, gen: int) -> None:
-    """Undo an uncommitted generation: its rows and its lexical directory."""
-    if kb.exists():
-        for col in kb.collections():
-            delete_ids(col, paged_ids(col, {"gen": gen}))
-    for name in (gen_dir(gen), gen_dir(gen) + ".tmp"):
-        shutil.rmtree(kb.lexical_root / name, ignore_errors=True)
-
-
-def _tidy(kb: KnowledgeBase) -> None:
-    """Remove lexical directories other than the committed one, and temp files of failed writes."""
-    keep = kb.state().lexical
-    if kb.lexical_root.exists():
-        for d in kb.lexical_root.iterdir():
-            if d.name != keep:
-                shutil.rmtree(d, ignore_errors=True) if d.is_dir() else d.unlink(missing_ok=True)
-    if keep:
-        shutil.rmtree(kb.data_dir / LEGACY_BM25, ignore_errors=True)
-        shutil.rmtree(kb.data_dir / (LEGACY_BM25 + ".tmp"), ignore_errors=True)
-    for name in ("state.json.tmp", JOURNAL + ".tmp"):
-        (kb.data_dir / name).unlink(missing_ok=True)
-
-
-def recover(kb: KnowledgeBase) -> None:
-    """Inside ``kb.writing()``: finish or undo a transaction a crash interrupted (cheap when there is none)."""
-    path = _journal_path(kb)
-    if not path.exists():
-        return
-    try:
-        j = json.loads(path.read_text("utf-8"))
-        gen = int(j["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        log.warning("unreadable journal %s: removed", path)
-        path.unlink(missing_ok=True)
-        return
-    if j.get("status") == "commit" and kb.generation() == gen:
-        log.info("finishing the clean-up of generation %d after an interruption", gen)
-        kb.notify("上次写入在提交后被中断，正在完成收尾清理（已提交的内容不受影响）")
-        if kb.exists():
-            for col in kb.collections():
-                delete_ids(col, list(j.get("old_ids", [])))
-    else:
-        log.info("rolling back generation %d, interrupted before its commit", gen)
-        kb.notify("上次写入未完成即被中断，正在撤销其未提交的部分（此前的知识库内容不受影响）")
-        _drop_generation(kb, gen)
-    _tidy(kb)
-    path.unlink(missing_ok=True)
-
-
-def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
-    """Inside ``kb.writing()``: rebuild the committed generation's lexical index from Chroma."""
-    st = kb.state()
-    cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25)
-    if st.lexical:
-        cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical)
-    chunks, docs, stray = kb.committed_rows(st.generation) if kb.exists() else ([], {}, [])
-    log.info(
-        "rebuilding the lexical index from Chroma (generation %d, %d chunks)", st.generation, len(chunks)
-    )
-    if stray:
-        delete_ids(kb.collection(), stray)
-    lex, tokens = LexicalIndex.build(chunks, kb.analyzer, st.generation, cache | kb._primed, progress, docs)
-    kb._primed = {}
-    name = gen_dir(st.generation)
-    lex.save(kb.lexical_root / name, tokens)
-    kb.write_state(st.generation, name)
-    _tidy(kb)
-    return lex
 
 
 class Transaction:
@@ -243,7 +92,7 @@ class Transaction:
             return
         base_dir = self.kb.lexical_root / (self.kb.state().lexical or "")
         self._lex_bytes = dir_bytes(base_dir) if self.kb.state().lexical else 0
-        self._guard(lambda: _write_journal(self.kb, {"generation": self.gen, "status": "writing"}), [])
+        self._guard(lambda: journal.write_journal(self.kb, {"generation": self.gen, "status": "writing"}), [])
         self.started = True
 
     def _staged(self) -> list[Chunk]:
@@ -266,7 +115,7 @@ class Transaction:
             # segment", so the free space decides when the message does not
             needed = self._needed(extra)
             if is_disk_full(exc) or free_bytes(self.kb.data_dir) < needed:
-                raise disk_full(self.kb, needed) from exc
+                raise disk_full(self.kb.data_dir, needed) from exc
             raise
 
     def put(self, source: str, chunks: list[Chunk], file_hash: str, fmt: str) -> None:
@@ -294,7 +143,7 @@ class Transaction:
     def _preflight(self, extra: list[Chunk]) -> None:
         """Refuse before writing when the disk clearly lacks the room (the estimate errs on the high side)."""
         if free_bytes(self.kb.data_dir) < self._needed(extra, whole=False):
-            raise disk_full(self.kb, self._needed(extra))
+            raise disk_full(self.kb.data_dir, self._needed(extra))
 
     def _write_rows(self, rows: list[tuple[Chunk, str, str]]) -> None:
         col = self.kb.collection()
@@ -335,13 +184,13 @@ class Transaction:
         for s, (chunks, fh, fmt) in self.docs.items():
             docs[s] = {"hash": fh, "format": fmt, "chunks": len(chunks)}
         old_ids = [c.id for c in base.chunks if c.source in gone]
-        name = gen_dir(self.gen)
+        name = journal.gen_dir(self.gen)
 
         def write() -> None:
             cache = LexicalIndex.load_tokens(kb.lexical_root / (kb.state().lexical or "-")) | kb._primed
             lex, tokens = LexicalIndex.build(merged, kb.analyzer, self.gen, cache, progress, docs)
             lex.save(kb.lexical_root / name, tokens)
-            _write_journal(kb, {"generation": self.gen, "status": "commit", "old_ids": old_ids})
+            journal.write_journal(kb, {"generation": self.gen, "status": "commit", "old_ids": old_ids})
             kb.write_state(self.gen, name)  # the commit point
             kb._lexical = lex
 
@@ -351,8 +200,8 @@ class Transaction:
         try:  # clean-up: a failure here loses nothing (the journal lets the next writer redo it)
             for col in kb.collections():
                 delete_ids(col, old_ids)
-            _tidy(kb)
-            _journal_path(kb).unlink(missing_ok=True)
+            journal.tidy(kb)
+            journal.journal_path(kb).unlink(missing_ok=True)
         except Exception as exc:
             log.info(
                 "clean-up after generation %d incomplete (%s); the next write finishes it", self.gen, exc
@@ -364,9 +213,9 @@ class Transaction:
         if self.committed or not self.started:
             return
         try:
-            _drop_generation(self.kb, self.gen)
-            _tidy(self.kb)
-            _journal_path(self.kb).unlink(missing_ok=True)
+            journal.drop_generation(self.kb, self.gen)
+            journal.tidy(self.kb)
+            journal.journal_path(self.kb).unlink(missing_ok=True)
         except Exception as exc:  # e.g. still no space: the journal stays, the next writer finishes
             log.info("rollback of generation %d incomplete (%s); the next write finishes it", self.gen, exc)
         finally:

@@ -32,6 +32,7 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
 from sizheng_bot.retrieval.lock import ProcessLock
+from sizheng_bot.retrieval.rows import committed_rows, paged_ids
 from sizheng_bot.types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ COLLECTION = "sizheng_chunks"
 STATE = "state.json"
 LEXICAL = "lexical"
 LEGACY_BM25 = "bm25"
-PAGE = 5000  # rows per Chroma read or delete: far below SQLite's 32,766 bound variables
 # cheaper graph construction: the model-free vector is a secondary signal, exact recall matters less
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 
@@ -49,39 +49,6 @@ HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 class State:
     generation: int = 0
     lexical: str | None = None  # directory under lexical/ holding this generation's index
-
-
-def chunk_from_row(cid: str, text: str, m: dict[str, Any]) -> Chunk:
-    page = int(m.get("page", -1))
-    return Chunk(
-        id=cid, source=m["source"], title=m.get("title", ""), section=m.get("section", ""), text=text,
-        position=int(m.get("position", 0)), page=page if page >= 0 else None, start=int(m.get("start", 0)),
-        end=int(m.get("end", 0)), content_hash=m.get("content_hash", ""), ocr=bool(m.get("ocr", False)),
-    )  # fmt: skip
-
-
-def paged_ids(col: Any, where: dict[str, Any] | None = None) -> list[str]:
-    out: list[str] = []
-    for got in paged_get(col, [], where):
-        out.extend(got["ids"])
-    return out
-
-
-def paged_get(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-    offset = 0
-    while True:
-        got = col.get(where=where, include=include, limit=PAGE, offset=offset)
-        if not got["ids"]:
-            return
-        yield got
-        if len(got["ids"]) < PAGE:
-            return
-        offset += len(got["ids"])
-
-
-def delete_ids(col: Any, ids: list[str]) -> None:
-    for i in range(0, len(ids), PAGE):
-        col.delete(ids=ids[i : i + PAGE])
 
 
 class KnowledgeBase:
@@ -193,7 +160,7 @@ class KnowledgeBase:
         with self.lock:
             self.proc_lock.acquire(self.lock_timeout, self.on_wait)
             try:
-                from sizheng_bot.retrieval.commit import recover
+                from sizheng_bot.retrieval.journal import recover
 
                 recover(self)
                 yield
@@ -202,14 +169,14 @@ class KnowledgeBase:
 
     def try_recover(self) -> None:
         """At startup: finish an interrupted transaction if no one else is writing (a stat when none)."""
-        from sizheng_bot.retrieval.commit import JOURNAL, recover
+        from sizheng_bot.retrieval.journal import JOURNAL, recover
 
         if not (self.data_dir / JOURNAL).exists() or not self.lock.acquire(blocking=False):
             return
         try:
             try:
                 self.proc_lock.acquire(0)
-            except IndexBusy:
+            except (IndexBusy, OSError):  # someone is writing, or a read-only data directory
                 return
             try:
                 recover(self)
@@ -253,30 +220,8 @@ class KnowledgeBase:
 
     # ---- reads ---------------------------------------------------------------------------------
     def committed_rows(self, generation: int) -> tuple[list[Chunk], DocManifest, list[str]]:
-        """Chunks of the given committed generation read back from Chroma (paged), their manifest, and
-        the ids of rows that belong to no committed version (left by an interrupted clean-up)."""
-        rows: list[tuple[str, str, dict[str, Any], int]] = []
-        best: dict[str, int] = {}
-        stray: list[str] = []
-        for got in paged_get(self.collection(), ["documents", "metadatas"]):
-            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-                g = int(m.get("gen", -1))
-                if g > generation:
-                    stray.append(cid)
-                    continue
-                rows.append((cid, text, m, g))
-                best[m["source"]] = max(best.get(m["source"], -1), g)
-        chunks: list[Chunk] = []
-        docs: DocManifest = {}
-        for cid, text, m, g in rows:
-            if g != best[m["source"]]:
-                stray.append(cid)
-                continue
-            chunks.append(chunk_from_row(cid, text, m))
-            d = docs.setdefault(m["source"], {"hash": m.get("file_hash", ""), "format": m.get("format", "")})
-            d["chunks"] = int(d.get("chunks", 0)) + 1  # type: ignore[call-overload]
-        chunks.sort(key=lambda c: (c.source, c.position))
-        return chunks, docs, stray
+        """Chunks of a committed generation read back from Chroma (paged), their manifest, stray row ids."""
+        return committed_rows(self.collection(), generation)
 
     def all_chunks(self) -> list[Chunk]:
         return list(self.lexical().chunks)
@@ -337,7 +282,7 @@ class KnowledgeBase:
         """Inside ``writing()``: the committed index, repaired from Chroma first if needed."""
         lex = self._load_committed()
         if lex is None:
-            from sizheng_bot.retrieval.commit import repair
+            from sizheng_bot.retrieval.journal import repair
 
             lex = repair(self, progress)
         self._lexical = lex

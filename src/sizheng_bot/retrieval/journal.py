@@ -1,0 +1,111 @@
+"""The write journal: what an interrupted transaction left, rolled back or finished by the next writer."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sizheng_bot.retrieval.lexical import LexicalIndex
+from sizheng_bot.retrieval.rows import delete_ids, paged_ids
+from sizheng_bot.retrieval.store import LEGACY_BM25, KnowledgeBase
+
+log = logging.getLogger(__name__)
+
+JOURNAL = "journal.json"
+
+
+def gen_dir(gen: int) -> str:
+    return f"g{gen:06d}"
+
+
+def journal_path(kb: KnowledgeBase) -> Path:
+    return kb.data_dir / JOURNAL
+
+
+def write_journal(kb: KnowledgeBase, data: dict[str, Any]) -> None:
+    path = journal_path(kb)
+    tmp = path.with_name(JOURNAL + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def drop_generation(kb: KnowledgeBase, gen: int) -> None:
+    """Undo an uncommitted generation: its rows and its lexical directory."""
+    if kb.exists():
+        for col in kb.collections():
+            delete_ids(col, paged_ids(col, {"gen": gen}))
+    for name in (gen_dir(gen), gen_dir(gen) + ".tmp"):
+        shutil.rmtree(kb.lexical_root / name, ignore_errors=True)
+
+
+def tidy(kb: KnowledgeBase) -> None:
+    """Remove lexical directories other than the committed one, and temp files of failed writes."""
+    keep = kb.state().lexical
+    if kb.lexical_root.exists():
+        for d in kb.lexical_root.iterdir():
+            if d.name != keep:
+                shutil.rmtree(d, ignore_errors=True) if d.is_dir() else d.unlink(missing_ok=True)
+    if keep:
+        shutil.rmtree(kb.data_dir / LEGACY_BM25, ignore_errors=True)
+        shutil.rmtree(kb.data_dir / (LEGACY_BM25 + ".tmp"), ignore_errors=True)
+    for name in ("state.json.tmp", JOURNAL + ".tmp"):
+        (kb.data_dir / name).unlink(missing_ok=True)
+
+
+def recover(kb: KnowledgeBase) -> None:
+    """Inside ``kb.writing()``: finish or undo a transaction a crash interrupted (cheap when there is none)."""
+    path = journal_path(kb)
+    if not path.exists():
+        return
+    try:
+        j = json.loads(path.read_text("utf-8"))
+        gen = int(j["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("unreadable journal %s: removed", path)
+        path.unlink(missing_ok=True)
+        return
+    if j.get("status") == "commit" and kb.generation() == gen:
+        log.info("finishing the clean-up of generation %d after an interruption", gen)
+        kb.notify("上次写入在提交后被中断，正在完成收尾清理（已提交的内容不受影响）")
+        if kb.exists():
+            for col in kb.collections():
+                delete_ids(col, list(j.get("old_ids", [])))
+    else:
+        log.info("rolling back generation %d, interrupted before its commit", gen)
+        kb.notify("上次写入未完成即被中断，正在撤销其未提交的部分（此前的知识库内容不受影响）")
+        drop_generation(kb, gen)
+    tidy(kb)
+    path.unlink(missing_ok=True)
+
+
+def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
+    """Inside ``kb.writing()``: rebuild the committed generation's lexical index from Chroma."""
+    st = kb.state()
+    cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25)
+    if st.lexical:
+        cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical)
+    chunks, docs, stray = kb.committed_rows(st.generation) if kb.exists() else ([], {}, [])
+    log.info(
+        "rebuilding the lexical index from Chroma (generation %d, %d chunks)", st.generation, len(chunks)
+    )
+    if stray:
+        delete_ids(kb.collection(), stray)
+    lex, tokens = LexicalIndex.build(chunks, kb.analyzer, st.generation, cache | kb._primed, progress, docs)
+    kb._primed = {}
+    name = gen_dir(st.generation)
+    lex.save(kb.lexical_root / name, tokens)
+    kb.write_state(st.generation, name)
+    tidy(kb)
+    return lex

@@ -1,0 +1,72 @@
+"""Reading and deleting Chroma rows page by page: no query binds more variables than SQLite allows
+(a single unpaged metadata read fails past 32,766 rows with "too many SQL variables")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sizheng_bot.retrieval.lexical import DocManifest
+from sizheng_bot.types import Chunk
+
+PAGE = 5000  # rows per Chroma read or delete
+
+
+def chunk_from_row(cid: str, text: str, m: dict[str, Any]) -> Chunk:
+    page = int(m.get("page", -1))
+    return Chunk(
+        id=cid, source=m["source"], title=m.get("title", ""), section=m.get("section", ""), text=text,
+        position=int(m.get("position", 0)), page=page if page >= 0 else None, start=int(m.get("start", 0)),
+        end=int(m.get("end", 0)), content_hash=m.get("content_hash", ""), ocr=bool(m.get("ocr", False)),
+    )  # fmt: skip
+
+
+def paged_ids(col: Any, where: dict[str, Any] | None = None) -> list[str]:
+    out: list[str] = []
+    for got in paged_get(col, [], where):
+        out.extend(got["ids"])
+    return out
+
+
+def paged_get(col: Any, include: list[str], where: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        got = col.get(where=where, include=include, limit=PAGE, offset=offset)
+        if not got["ids"]:
+            return
+        yield got
+        if len(got["ids"]) < PAGE:
+            return
+        offset += len(got["ids"])
+
+
+def delete_ids(col: Any, ids: list[str]) -> None:
+    for i in range(0, len(ids), PAGE):
+        col.delete(ids=ids[i : i + PAGE])
+
+
+def committed_rows(col: Any, generation: int) -> tuple[list[Chunk], DocManifest, list[str]]:
+    """Chunks of the given committed generation read back from Chroma (paged), their manifest, and
+    the ids of rows that belong to no committed version (left by an interrupted clean-up)."""
+    rows: list[tuple[str, str, dict[str, Any], int]] = []
+    best: dict[str, int] = {}
+    stray: list[str] = []
+    for got in paged_get(col, ["documents", "metadatas"]):
+        for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            g = int(m.get("gen", -1))
+            if g > generation:
+                stray.append(cid)
+                continue
+            rows.append((cid, text, m, g))
+            best[m["source"]] = max(best.get(m["source"], -1), g)
+    chunks: list[Chunk] = []
+    docs: DocManifest = {}
+    for cid, text, m, g in rows:
+        if g != best[m["source"]]:
+            stray.append(cid)
+            continue
+        chunks.append(chunk_from_row(cid, text, m))
+        d = docs.setdefault(m["source"], {"hash": m.get("file_hash", ""), "format": m.get("format", "")})
+        d["chunks"] = int(d.get("chunks", 0)) + 1  # type: ignore[call-overload]
+    chunks.sort(key=lambda c: (c.source, c.position))
+    return chunks, docs, stray
