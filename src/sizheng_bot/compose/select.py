@@ -226,3 +226,42 @@ def group(units: Sequence[Unit]) -> list[tuple[str, str, list[Unit]]]:
 
 def section_leaf(section: str) -> str:
     return section.split(" > ")[-1].strip() if section else ""
+
+
+# --- what is never shown as content ---------------------------------------------------------------
+_PLACEHOLDER = re.compile(
+    r"X{2,}|×{2,}|[＊*]{1,}[\u4e00-\u9fff]|_{3,}|＿{2,}|【[^】]{0,12}(?:填写|填入|输入|单位|姓名|名称)[^】]{0,12}】"
+    r"|[（(]\s*[）)]|□|○{2,}|〇{3,}|某某|xx|ＸＸ"
+)
+_CONTACT = re.compile(
+    r"(?:联系人|联系电话|电话|手机|传真|邮编|邮箱|E-?mail|地址)\s*[:：]|\d{3,4}-\d{7,8}|(?<![\d.])1[3-9]\d{9}(?!\d)|(?<![\d.])\d{7,8}(?![\d.万亿元%％])",
+    re.I,
+)
+_BOILERPLATE = re.compile(
+    r"版权所有|copyright|ICP备|公网安备|返回顶部|上一篇|下一篇|打印本页|关闭窗口|分享到|扫一扫|责任编辑|来源[:：][^。]{0,20}$"
+    r"|点击[量数]|浏览次数|字号[:：]|【(?:大|中|小)】",
+    re.I,
+)
+_INSTRUCTION = re.compile(
+    r"忽略(?:以上|之前|前面|上面|所有)[^。]{0,10}(?:指令|提示|要求)|你现在是|你(?:必须|应该)扮演|system\s*prompt|系统提示词"
+    r"|ignore (?:all |the )?(?:previous|above) instructions|you are now",
+    re.I,
+)
+_TERMINAL = "。！？!?；;…”’」』）)"
+
+
+def is_filler(text: str) -> bool:
+    """Template placeholders (XX, ×××, 【请填写…】, ____), masked names (*总书记), contact lines or
+    web-page boilerplate: never quoted as content."""
+    return bool(_PLACEHOLDER.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text))
+
+
+def reads_as_instruction(text: str) -> bool:
+    """A passage sentence addressed to the assistant (忽略以上所有指令…, 你现在是…, system prompt)."""
+    return bool(_INSTRUCTION.search(text))
+
+
+def is_cut(unit: Unit) -> bool:
+    """The passage's last sentence that stops without end punctuation: cut off by the chunk boundary."""
+    text = unit.text.rstrip()
+    return not text.endswith(tuple(_TERMINAL)) and unit.hit.text.rstrip().endswith(text) and len(text) > 40
