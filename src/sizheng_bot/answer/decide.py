@@ -31,10 +31,12 @@ from sizheng_bot.compose.select import Unit, is_filler, squash
 from sizheng_bot.retrieval.analyzer import Analyzer
 
 Outcome = Literal["answered", "partial", "missing"]
-COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover for the part to be addressed
+COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks
+ADDRESS_MIN = 0.34  # share below which no passage addresses the part at all
 UNIT_MIN = 0.25  # share a sentence (with its neighbours and heading) must cover to state the answer
-ABSENT_SHARE = 0.4  # key-term weight absent from the whole KB above which an addressed part is partial
-GENERIC_FREQ = 1000  # jieba dictionary frequency from which a word counts as everyday language
+ABSENT_SHARE = 0.25  # key-term weight absent from the whole KB above which an addressed part is partial
+GENERIC_WEIGHT = 1.0  # the weight of an everyday word the KB never uses
+ABSENT_MISSING = 0.6  # share of key-term weight absent from the KB at which the part is not addressed
 CONTEXT_TERMS = 2  # a part with this few known key terms also takes the previous part's terms
 SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its heading) cover
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
@@ -65,7 +67,7 @@ _SCAFFOLD = set(
     哪儿 哪天 哪年 哪个 哪位 谁 由谁 最晚 最迟 至少 到底 究竟 大概 左右 这次 那次 这份 那份 这块 那块 里面 里头 当中 之前
     之后 以后 以前 开始 算起 从哪 为什么 原因 什么 啥 咋 怎样 如何 怎么 办法 做法 措施 提到 写的 写了 说的 说了 讲的 提了
     提出 是什么 情况 一下 我们 咱们 本单位 单位 有关 相关 关于 不要 要不要 好不好 不是 没有 不能 能不能 哪几个 哪几点 几点
-    那篇 这篇 那个 有个 那份 里说 里讲 中说 报告里 文件里""".split()
+    那篇 这篇 那个 有个 那份 里说 里讲 中说 报告里 文件里 一共 总共 共有 怎么做 怎么搞 咋做 咋搞 怎么弄 咋弄 那么 那具体""".split()
 )
 
 
@@ -91,6 +93,8 @@ class Part:
     def gap(self) -> str:
         """What the knowledge base does not state for this part (Chinese, for the user)."""
         subject = clean(self.text).rstrip("？?。！!；;，, ")
+        if not self.terms:
+            return "问题所指的具体内容（请说明想了解哪方面的工作，例如：谈心谈话具体怎么做）"
         if self.missing_names:
             return f"{subject}（知识库中没有{'、'.join(self.missing_names)}的相关内容）"
         if self.outcome == "missing":
@@ -123,10 +127,26 @@ def split_parts(question: str) -> list[str]:
 
 def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
     """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB."""
-    words = [w for w in analyzer.words(text) if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD]
+    words = [
+        w
+        for w in analyzer.words(text)
+        if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD and not _asks(w)
+    ]
     words += [squash(m.group(1)) for m in _QUOTED.finditer(text)]
     words = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
     return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
+
+
+def _asks(word: str) -> bool:
+    """A word that is itself the ask (由谁来, 多少人, 多大比例): scaffolding, not subject."""
+    for k in detectors.KINDS:
+        if (
+            k.name in detectors.SPECIFIC
+            and (m := k.ask.search(word))
+            and 2 * (m.end() - m.start()) >= len(word)
+        ):
+            return True
+    return False
 
 
 def decide(question: str, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) -> Decision:
@@ -157,10 +177,16 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     forms = {t: _forms(t, analyzer) for t in part.terms}
     unknown = [t for t in part.terms if not any(kb.contains(f) for f in forms[t])]
     unknown += [t for t in part.terms if t in part.missing_names and t not in unknown]
-    part.absent = [t for t in unknown if not _generic(t, analyzer)]
-    weights = {t: w for t, w in part.terms.items() if t not in unknown}
+    weights = dict(part.terms)
+    for t in unknown:
+        kind = _unknown_kind(t, analyzer)
+        if kind == "specific":
+            part.absent.append(t)
+        weights[t] = {"specific": weights[t], "generic": GENERIC_WEIGHT, "artifact": 0.0}[kind]
     total = sum(weights.values())
-    if not total:
+    known = sum(w for t, w in weights.items() if t not in unknown)
+    absent_share = sum(weights[t] for t in part.absent) / total if total else 1.0
+    if not known or absent_share >= ABSENT_MISSING:  # 量子计算机的工作原理: the subject is not in the KB
         part.outcome = "missing"
         return part
     by_passage: dict[str, list[Unit]] = {}
@@ -176,9 +202,10 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
         head = squash(f"{us[0].hit.title}{us[0].hit.section}")
-        passage = cover(head + "".join(squash(u.text) for u in us))
+        whole = head + "".join(squash(u.text) for u in us)
+        passage = cover(whole)
         part.coverage = max(part.coverage, passage)
-        if passage < COVER_MIN:
+        if passage < ADDRESS_MIN:
             continue
         for j, u in enumerate(us):
             prev = squash(us[j - 1].text) if j else ""
@@ -191,7 +218,11 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 found, span = _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None)
             elif items:
                 found, span = (
-                    (u if detectors.count_items("".join(x.text for x in us[j:])) >= items else None),
+                    (
+                        u
+                        if detectors.count_items("".join(x.text for x in us[j:]), "步" in part.text) >= items
+                        else None
+                    ),
                     None,
                 )
             else:
@@ -199,14 +230,16 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             rank = (1.0 if found is not None else 0.0, near + 0.1 * u.score)
             if rank > best[:2]:
                 best = (*rank, found or u, span)
-    if part.coverage < COVER_MIN or best[2] is None:
+    if part.coverage < ADDRESS_MIN or best[2] is None:
         part.outcome = "missing"
+        return part
+    if spec and part.coverage < COVER_MIN:  # the subject is touched, the specific's context is not
+        part.answer, part.outcome = best[2], "partial"
         return part
     if part.missing_names:  # 2035 / a named office the KB never mentions: what is there is only related
         part.answer, part.outcome = best[2], "partial"
         return part
     part.answer, part.span = best[2], best[3]
-    absent_share = sum(part.terms[t] for t in part.absent) / sum(part.terms.values())
     if not (spec or items):
         part.absent = []  # a "how" or "what" is met by the relevant passages whatever words it uses
     part.outcome = (
@@ -215,9 +248,30 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     return part
 
 
-def _generic(term: str, analyzer: Analyzer) -> bool:
-    """An everyday word (合适, 完整, 除了): its absence from the KB says nothing about the subject."""
-    return analyzer.tokenizer.FREQ.get(term, 0) >= GENERIC_FREQ and term not in analyzer.synonyms.words()
+_TAGS: dict[int, dict[str, str]] = {}
+_SUBJECT_TAGS = ("n", "vn", "l", "an", "eng")
+
+
+def _tags(analyzer: Analyzer) -> dict[str, str]:
+    """jieba's part-of-speech table for the analyzer's dictionary (loaded once)."""
+    tk = analyzer.tokenizer
+    if id(tk) not in _TAGS:
+        import jieba.posseg
+
+        _TAGS[id(tk)] = jieba.posseg.POSTokenizer(tk).word_tag_tab
+    return _TAGS[id(tk)]
+
+
+def _unknown_kind(term: str, analyzer: Analyzer) -> Literal["specific", "generic", "artifact"]:
+    """A term the KB never uses: a subject (a noun: 人事档案, 量子, 党费), an everyday word of
+    another kind (合适, 除了, 提法: its absence says little), or a cut of the tokenizer that is no
+    word at all (来谈, 要记: says nothing)."""
+    if term.isdigit() or term in analyzer.synonyms.words():
+        return "specific"
+    tag = _tags(analyzer).get(term)
+    if tag is None:
+        return "artifact" if len(term) <= 2 else "specific"
+    return "specific" if tag.startswith(_SUBJECT_TAGS) else "generic"
 
 
 def _stated(

@@ -90,7 +90,8 @@ KINDS: tuple[Kind, ...] = (
         "数量",
         _rx(rf"多少(?!钱|比例)|(?<!哪)几(?=[{_MEASURE}]|位|类)|人数|数量|名额|几成|多大规模"),
         _rx(
-            rf"{_RANGE}\s*(?:余|多)?\s*[{_MEASURE}]|{_RANGE}\s*(?:万|亿|千|百)(?:余|多)?[{_MEASURE}]?|\d+(?:\.\d+)?"
+            rf"(?<![{_N}])(?!一[{_MEASURE}])(?:{_RANGE})\s*(?:余|多)?\s*[{_MEASURE}]"
+            rf"|{_RANGE}\s*(?:万|亿|千|百)(?:余|多)?[{_MEASURE}]?|\d+(?:\.\d+)?"
         ),
     ),
     Kind(
@@ -191,9 +192,12 @@ def items_asked(part: str) -> int:
     return max(2, cn_int(word))
 
 
-def count_items(text: str) -> int:
-    """Items of the longest enumeration in ``text``: markers (一是/（一）/首先…) or a 、-separated run."""
+def count_items(text: str, steps: bool = False) -> int:
+    """Items of the longest enumeration in ``text``: markers (一是/（一）/首先…) or, unless steps are
+    asked for, a 、-separated run."""
     markers = len(_ITEM_MARK.findall(text))
+    if steps:
+        return markers
     runs = max((len(s.split("、")) for s in re.split(r"[。；;：:，,]", text)), default=1)
     return max(markers, runs)
 

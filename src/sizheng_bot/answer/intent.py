@@ -275,7 +275,9 @@ def is_followup(question: str) -> bool:
     q = question.strip()
     if _ORDINAL.search(q) and (len(q) <= 30 or _EXPAND.search(q)):
         return True
-    return len(q) <= 24 and bool(_FOLLOWUP_START.search(q) or _PRONOUN.search(q) or re.search(r"呢[？?]?$", q))
+    return len(q) <= 24 and bool(
+        _FOLLOWUP_START.search(q) or _PRONOUN.search(q) or re.search(r"呢[？?]?$", q)
+    )
 
 
 def answer_points(answer: str) -> list[str]:
