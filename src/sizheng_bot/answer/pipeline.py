@@ -14,15 +14,9 @@ from dataclasses import dataclass, field, replace
 
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.decide import Decision, decide
+from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point
 from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_topic, too_long
-from sizheng_bot.answer.intent import (
-    drafting_task,
-    followup_query,
-    is_followup,
-    ordinal_point,
-    outline_params,
-    plan_params,
-)
+from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
 from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, wants_example
