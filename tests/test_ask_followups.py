@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, too_long
 from sizheng_bot.answer.followup import answer_points, followup_query, is_followup, ordinal_point
+from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, too_long
 from sizheng_bot.types import TaskRequest
 
 ANSWER = """> 离线摘编模式：以下为知识库原文摘录，未经大模型改写，[n] 为出处。

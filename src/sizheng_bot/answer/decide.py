@@ -32,7 +32,8 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 
 Outcome = Literal["answered", "partial", "missing"]
 COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks
-ADDRESS_MIN = 0.34  # share below which no passage addresses the part at all
+ADDRESS_MIN = 0.34  # share below which a passage addresses the part only in part (partial)
+ADDRESS_LOW = 0.12  # share below which no passage addresses the part at all (missing)
 UNIT_MIN = 0.25  # share a sentence (with its neighbours and heading) must cover to state the answer
 ABSENT_SHARE = 0.25  # key-term weight absent from the whole KB above which an addressed part is partial
 GENERIC_WEIGHT = 1.0  # the weight of an everyday word the KB never uses
@@ -41,6 +42,8 @@ CONTEXT_TERMS = 2  # a part with this few known key terms also takes the previou
 SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its heading) cover
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
+
+
 @dataclass
 class Part:
     """One sub-question and what the passages say about it."""
@@ -85,7 +88,15 @@ class Decision:
 
 
 def split_parts(question: str) -> list[str]:
-    parts = [p.strip() for p in _PART_END.split(question) if p.strip()]
+    """Sub-questions: cut at ？。！；, and at a comma when both sides ask their own specific
+    ("谁跟谁必须谈，多久谈一次？")."""
+    parts: list[str] = []
+    for p in (p.strip() for p in _PART_END.split(question) if p.strip()):
+        pieces = [x for x in re.split(r"(?<=[，,])", p) if x.strip()]
+        if len(pieces) > 1 and all(len(x) >= 4 and detectors.specific(detectors.asked(x)) for x in pieces):
+            parts += pieces
+        else:
+            parts.append(p)
     out: list[str] = []
     for p in parts:
         if out and len(re.sub(r"[？?！!；;。，,\s]", "", p)) <= 3:
@@ -151,17 +162,20 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
         whole = head + "".join(squash(u.text) for u in us)
         passage = cover(whole)
         part.coverage = max(part.coverage, passage)
-        if passage < ADDRESS_MIN:
+        if passage < ADDRESS_LOW:
             continue
         for j, u in enumerate(us):
             prev = squash(us[j - 1].text) if j else ""
             near = cover(head + prev + squash(u.text))
-            if near < UNIT_MIN:
+            if near < min(UNIT_MIN, 0.6 * passage):
                 continue
             own = cover(head + squash(u.text))
+            power = 0.0
             window = us[j : j + WINDOW + 1] if u.text.rstrip().endswith(("：", ":")) else [u]
             if spec:
-                found, span = _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None)
+                found, span, power = (
+                    _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None, 0.0)
+                )
             elif items:
                 found, span = (
                     (
@@ -173,11 +187,15 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 )
             else:
                 found, span = u, None
-            rank = (1.0 if found is not None else 0.0, near + 0.1 * u.score)
+            rank = (power if spec else float(found is not None), own + 0.3 * near + 0.1 * u.score)
             if rank > best[:2]:
                 best = (*rank, found or u, span)
-    if part.coverage < ADDRESS_MIN or best[2] is None:
+    if part.coverage < ADDRESS_LOW or best[2] is None:
         part.outcome = "missing"
+        return part
+    if part.coverage < ADDRESS_MIN:  # the best passage shares only part of the subject
+        part.answer, part.outcome = best[2], "partial"
+        part.absent = part.absent or [t for t in part.terms if t not in _covered(best[2], spelled)][:3]
         return part
     if spec and part.coverage < COVER_MIN:  # the subject is touched, the specific's context is not
         part.answer, part.outcome = best[2], "partial"
@@ -194,20 +212,26 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     return part
 
 
+def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
+    text = squash(f"{u.hit.title}{u.hit.section}{u.text}")
+    return {t for t, fs in spelled.items() if any(f in text for f in fs)}
+
+
 def _stated(
     kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float]
-) -> tuple[Unit | None, tuple[int, int] | None]:
-    """The first sentence of ``window`` stating a specific of one of ``kinds`` (numbers inside the
-    question's own terms, such as 十五五 or 2035年, do not count), and the span."""
+) -> tuple[Unit | None, tuple[int, int] | None, float]:
+    """The sentence of ``window`` stating a specific of one of ``kinds`` most clearly (numbers inside
+    the question's own terms, such as 十五五 or 2035年, do not count), its span and strength."""
+    best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
     for u in window:
         if is_filler(u.text):
             continue  # 差额比例为XX% states nothing
         masked = _mask(u.text, terms)
         for k in kinds:
             m = detectors.evidence(k, masked)
-            if m and m.end() > m.start():
-                return u, (m.start(), m.end())
-    return None, None
+            if m and detectors.strength(m) > best[2]:
+                best = (u, (m.start(), m.end()), detectors.strength(m))
+    return best
 
 
 def _mask(text: str, terms: dict[str, float]) -> str:

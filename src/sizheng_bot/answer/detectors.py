@@ -98,7 +98,7 @@ KINDS: tuple[Kind, ...] = (
         "person",
         "人员或职务",
         _rx(
-            r"是谁|由谁|谁来|谁提|谁负责|谁[^，。？?]{0,4}(?:主持|批准|审批|签|决定)|哪位|哪些人|什么人|哪个部门|哪个机构|哪个单位|哪家|负责人"
+            r"是谁|由谁|谁来|谁提|谁负责|谁跟谁|谁和谁|跟谁|和谁|找谁|谁[^，。？?]{0,4}(?:主持|批准|审批|签|决定)|哪位|哪些人|什么人|哪个部门|哪个机构|哪个单位|哪家|负责人"
         ),
         _rx(
             r"书记|局长|厅长|主任|部长|委员|组长|校长|院长|领导|负责人|班子|党组|党委|支部|总经理|董事长|主席|总理|总统|首相|部门"
@@ -160,9 +160,26 @@ def specific(kinds: list[Kind]) -> list[Kind]:
     return [k for k in kinds if k.name in SPECIFIC]
 
 
+_WEAK = re.compile(
+    r"^(?:定期|经常性|常态化|随时|每年|每季度|每月|年初|年中|年底|年末|当天|当日|即时|任期|届满)$"
+)
+
+
 def evidence(kind: Kind, text: str) -> re.Match[str] | None:
-    """The first span of ``text`` stating a specific of ``kind``."""
-    return kind.evidence.search(text)
+    """The first span of ``text`` stating a specific of ``kind`` (a strong one if there is one)."""
+    weak = None
+    for m in kind.evidence.finditer(text):
+        if m.end() <= m.start():
+            continue
+        if not _WEAK.match(m.group(0).strip()):
+            return m
+        weak = weak or m
+    return weak
+
+
+def strength(match: re.Match[str]) -> float:
+    """2 for a stated specific (每季度召开一次, 至少5个工作日), 1 for a vague one (定期, 常态化)."""
+    return 1.0 if _WEAK.match(match.group(0).strip()) else 2.0
 
 
 def best_span(kinds: list[Kind], text: str) -> tuple[int, int] | None:

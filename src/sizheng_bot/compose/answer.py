@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sizheng_bot.compose import CitationBook, Draft, finish
@@ -24,12 +24,13 @@ from sizheng_bot.compose.select import (
     section_leaf,
     select,
 )
-from sizheng_bot.types import Hit
+from sizheng_bot.types import Hit, Status
 
 MODE_LINE = "> 离线摘编模式：以下为知识库原文摘录，未经大模型改写，[n] 为出处。"
 MAX_POINTS = 5
 MIN_POINTS = 3
-BUDGET = 650  # characters of quoted text (lead + points), about 300–700 in all
+BUDGET = 580  # characters of quoted text (lead + points), about 300–700 in all
+PRIOR = 1.0  # extra weight of the passage's retrieval rank when choosing supporting points
 FLOOR = 0.3
 RELATIVE = 0.4
 MAX_EXAMPLES = 1
@@ -78,12 +79,23 @@ def compose_answer(
         for _source, section, us in sorted(group(points), key=lambda g: -max(u.score for u in g[2])):
             lines += ["", f"### {_group_heading(us[0].hit, section)}"]
             lines += [f"- {u.text} {book.cite(u.hit)}" for u in us]
-    draft = finish(lines, book, "参考来源", status="partial" if partial else "answered")
+    draft = _finish(lines, book, "partial" if partial else "answered")
     if flagged:
         draft.warnings.append(
             f"检索到的原文中有 {len(flagged)} 处像是对助手下达的指令（如“忽略以上指令”），已作为资料对待，未采用为答案要点"
         )
     return draft
+
+
+def _finish(lines: list[str], book: CitationBook, status: Status) -> Draft:
+    """The numbered sources, short: document name, page, the heading the passage stands under."""
+    if book.hits:
+        lines += ["", "## 参考来源"]
+        for n, h in enumerate(book.hits, 1):
+            page = f" 第{h.page}页" if h.page else ""
+            leaf = section_leaf(h.section)
+            lines.append(f"- [{n}] {h.source}{page}" + (f" · {leaf}" if leaf else ""))
+    return Draft("\n".join(lines).strip() + "\n", status, book.citations())
 
 
 def compose_not_found(gaps: Sequence[str]) -> Draft:
@@ -119,6 +131,8 @@ def _points(pool: Sequence[Unit], leads: Sequence[Unit], used: int) -> list[Unit
         for u in pool
         if (u.hit.chunk_id, u.order) not in taken and not is_duplicate(u.text, [x.text for x in leads])
     ]
+    top = max((u.hit.score for u in rest), default=0.0) or 1.0
+    rest = [replace(u, score=u.score + PRIOR * u.hit.score / top) for u in rest]
     ranked = select(rest, MAX_POINTS, FLOOR, RELATIVE) or select(rest, MIN_POINTS, 0.0, 0.0)
     ranked += _examples_after(ranked, rest)
     out: list[Unit] = []

@@ -31,6 +31,7 @@ _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
     r"|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
 )
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _MAIN_PART = re.compile(r"^#{2,3}\s*[一二三四五六七八九十]+、", re.M)
 OUTLINE_SECTIONS: tuple[tuple[str, ...], ...] = (
     ("题目", "# "), ("授课对象",), ("时长",), ("教学目标",), ("导入",), ("互动讨论", "讨论"), ("结语",),
@@ -197,7 +198,7 @@ def paste_floor(
 def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[str, Any]:
     kind = item.get("kind", "")
     group = "answerable" if kind in ANSWERABLE else "drafting" if kind in ("outline", "plan") else kind
-    text = squash(result.text)
+    text = squash(_BOLD.sub(r"\1", result.text))  # **bold** is rendering, not content
     phrases = item.get("answer_points") or item.get("must_cover") or []
     gold = item.get("gold") or []
     detail: dict[str, Any] = {
