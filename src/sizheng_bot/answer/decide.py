@@ -40,6 +40,7 @@ GENERIC_WEIGHT = 1.0  # the weight of an everyday word the KB never uses
 ABSENT_MISSING = 0.6  # share of key-term weight absent from the KB at which the part is not addressed
 CONTEXT_TERMS = 2  # a part with this few known key terms also takes the previous part's terms
 SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its heading) cover
+LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪些" question asks for
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
@@ -187,7 +188,9 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 )
             else:
                 found, span = u, None
-            rank = (power if spec else float(found is not None), own + 0.3 * near + 0.1 * u.score)
+                if any(k.name == "list" for k in part.kinds):  # "哪几个环节": a sentence that lists wins
+                    power = 1.0 + (detectors.count_items(u.text) >= LIST_ITEMS)
+            rank = (power if spec or power else float(found is not None), own + 0.3 * near + 0.1 * u.score)
             if rank > best[:2]:
                 best = (*rank, found or u, span)
     if part.coverage < ADDRESS_LOW or best[2] is None:
