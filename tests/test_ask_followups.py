@@ -66,3 +66,14 @@ def test_empty_knowledge_base_is_said_only_when_it_is(fresh_assistant) -> None: 
             asst.remove(d.source)
     r = list(asst.stream(TaskRequest("ask", "谈心谈话怎么开展？")))[-1]
     assert r.status == "not_found" and "知识库为空" in r.text and "sizheng-bot" not in r.text
+
+
+def test_these_things_are_looked_for_within_the_previous_answer(assistant) -> None:  # type: ignore[no-untyped-def]
+    q1 = "机关党建有哪些会议制度？"
+    first = assistant.ask(q1)
+    follow = "这几件事里哪些是书记必须亲自抓的？"
+    with_turn = assistant.ask(follow, [(q1, first.text)])
+    alone = assistant.ask(follow)
+    assert with_turn.text != alone.text
+    earlier = {c.chunk_id for c in first.citations}
+    assert earlier & {c.chunk_id for c in with_turn.citations}  # it answers from the earlier passages

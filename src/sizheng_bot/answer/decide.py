@@ -188,8 +188,9 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 )
             else:
                 found, span = u, None
-                if any(k.name == "list" for k in part.kinds):  # "哪几个环节": a sentence that lists wins
-                    power = 1.0 + (detectors.count_items(u.text) >= LIST_ITEMS)
+                if own >= SPEC_MIN and any(k.name == "list" for k in part.kinds):  # 哪几个环节: a list wins
+                    listed = "".join(x.text for x in us[j : j + WINDOW + 1])
+                    power = 1.0 + (detectors.count_items(listed) >= LIST_ITEMS)
             rank = (power if spec or power else float(found is not None), own + 0.3 * near + 0.1 * u.score)
             if rank > best[:2]:
                 best = (*rank, found or u, span)

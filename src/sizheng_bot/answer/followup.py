@@ -25,6 +25,7 @@ _ORDINAL = re.compile(r"第\s*([一二两三四五六七八九十]+|\d+)\s*(?:�
 _EXPAND = re.compile(r"展开|详细|具体说|具体讲|细说|多说|再说|说说|讲讲|解释")
 _POINT = re.compile(r"^(?:- |\d+[.、] )?(.+?)\s*((?:\[\d+\])+)\s*$")
 _ITEM_WORD = "一二三四五六七八九十"
+_STYLES = (r"^{w}是", r"^[（(]{w}[）)]", r"^第{w}[，,、]", r"^{n}[.、．]")
 
 
 def is_followup(question: str) -> bool:
@@ -36,7 +37,7 @@ def is_followup(question: str) -> bool:
     )
 
 
-def answer_points(answer: str) -> list[str]:
+def answer_points(answer: str, bullets_only: bool = False) -> list[str]:
     """The points of an earlier answer: its cited lines (lead sentences and bullets), markers, bold
     and item labels kept out; the sources list is not a point."""
     points: list[str] = []
@@ -45,15 +46,16 @@ def answer_points(answer: str) -> list[str]:
         if re.match(r"^#{1,6}\s*(?:参考来源|参考资料|参考依据)", line):
             break
         m = _POINT.match(line)
-        if not m or line.startswith((">", "#")):
+        if not m or line.startswith((">", "#")) or (bullets_only and not line.startswith("- ")):
             continue
         points.append(m.group(1).replace("**", "").strip())
     return points
 
 
 def ordinal_point(question: str, answer: str) -> str | None:
-    """The point "第二条" refers to: the item labelled 二是/（二）/第二 if the answer has one, else the
-    second point in reading order."""
+    """The point "第二条" refers to: the item labelled 二 when the answer's points are labelled in one
+    style (一是/二是, （一）/（二）, 第一/第二, 1./2.), else the second bulleted point (the second point
+    in reading order when the answer has no bullets)."""
     m = _ORDINAL.search(question)
     points = answer_points(answer)
     if not m or not points:
@@ -61,11 +63,13 @@ def ordinal_point(question: str, answer: str) -> str | None:
     n = cn_number(m.group(1)) or 0
     if n < 1:
         return None
-    word = _ITEM_WORD[n - 1] if n <= 10 else ""
-    for p in points:
-        if word and re.match(rf"^(?:{word}是|[（(]{word}[）)]|第{word}[，,、]|{n}[.、．])", p):
-            return p
-    return points[n - 1] if n <= len(points) else None
+    for style in _STYLES if n <= 10 else ():
+        if any(re.match(style.format(w="一", n=1), p) for p in points):
+            labelled = [p for p in points if re.match(style.format(w=_ITEM_WORD[n - 1], n=n), p)]
+            if labelled:
+                return labelled[0]
+    bullets = answer_points(answer, bullets_only=True) or points
+    return bullets[n - 1] if n <= len(bullets) else None
 
 
 def followup_query(question: str, history: Sequence[tuple[str, str]]) -> str:
@@ -84,3 +88,16 @@ def followup_query(question: str, history: Sequence[tuple[str, str]]) -> str:
         subject = re.sub(r"呢[？?]?$", "", rest).strip("，, ")
         return f"{subject} {last_q.strip()}".strip()
     return f"{last_q.strip()} {rest}".strip()
+
+
+_BACK = re.compile(r"这几|那几|这些|那些|上面|上述|刚才|前面说的|其中|以上")
+MAX_EARLIER = 6
+
+
+def previous_points(question: str, history: Sequence[tuple[str, str]]) -> list[str]:
+    """The points of the last answer when the question refers back to them ("这几件事里哪些…"),
+    without their item labels; [] otherwise (and for ordinals, which name one point)."""
+    if not history or not _BACK.search(question) or _ORDINAL.search(question):
+        return []
+    last = next((a for u, a in reversed(history) if u.strip()), "")
+    return answer_points(last)[:MAX_EARLIER]

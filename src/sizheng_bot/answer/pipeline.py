@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.decide import Decision, decide
-from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point
+from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point, previous_points
 from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_topic, too_long
 from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
 from sizheng_bot.answer.quotes import QuoteVerifier
@@ -39,6 +39,7 @@ DRAFT_K = 6
 DRAFT_MAX_HITS = 10
 EXAMPLE_BONUS = 0.3
 SPECIFIC_BONUS = 0.3
+EARLIER_BONUS = 0.5  # a point of the previous answer, when the follow-up refers back to "these"
 FALLBACK = "已改用离线摘编模式"
 SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
 
@@ -156,8 +157,14 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
         return _prepare_plan(ctx, req)
     hits = ctx.retriever.search(query, ASK_K)
     hits += ctx.retriever.following(hits, FOLLOWING)
+    earlier = previous_points(req.text, req.history)  # "这几件事里…": within the last answer's points
+    for point in earlier:
+        hits += [h for h in ctx.retriever.search(point, 1) if all(h.chunk_id != o.chunk_id for o in hits)]
     q = query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
     units = scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0)
+    if earlier:
+        units = [replace(u, score=u.score + EARLIER_BONUS) if any(u.text in p or p in u.text for p in earlier) else u
+                 for u in units]  # fmt: skip
     kinds = detectors.specific(detectors.asked(query))
     if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
         units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and _carries(kinds, u.text) else u
