@@ -160,3 +160,25 @@ def test_document_texts_drop_the_overlap_so_a_quote_across_chunks_is_found() -> 
     verifier = QuoteVerifier([(source, text)])
     across = "让机关工作人员在面对突发事件时能够冷静应对。三是建立领导问责机制"
     assert verifier.check(across).found and verifier.check("四、措施").found
+
+
+def test_masked_words_in_a_report_stay_a_form_does_not() -> None:
+    from sizheng_bot.compose.select import is_filler
+
+    prose = "更要立足XX大地,善于运用重要节点、庆典仪式等“软载体”,统筹用好富有XX特色的思想政治工作资源。"
+    assert not is_filler(prose, prose)  # a report that anonymises a place: the sentence is content
+    form = "记录内容：XX党支部委员会于XXXX年X月X日选举产生。党员代表李XX表示，要做好本职工作。"
+    assert is_filler("党员代表李XX表示，要做好本职工作。", form)  # an example filled into a form
+    assert is_filler("习近平*总书记指出，要加强学习。") and is_filler("联系人：王某，电话：0816-2345678，请报送。")
+
+
+def test_a_sentence_cut_by_the_chunk_boundary_is_joined_with_the_next_chunk(analyzer) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.compose.select import join_cut
+
+    a = chunk(20, "思想工作要做在前。在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同")
+    b = chunk(21, "志，做到有的放矢。三是加强阵地建设。")
+    units = join_cut(units_for(analyzer, "重点关注哪些人", [hit(a), hit(b, 0.5)])[1])
+    texts = [u.text for u in units]
+    whole = "在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同志，做到有的放矢。"
+    assert any(whole in t for t in texts)
+    assert not any(t.startswith("志，") for t in texts)

@@ -228,7 +228,7 @@ def _stated(
     the question's own terms, such as 十五五 or 2035年, do not count), its span and strength."""
     best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
     for u in window:
-        if is_filler(u.text):
+        if is_filler(u.text, u.hit.text):
             continue  # 差额比例为XX% states nothing
         masked = _mask(u.text, terms)
         for k in kinds:

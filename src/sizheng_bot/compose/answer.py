@@ -50,7 +50,7 @@ def wants_example(question: str) -> bool:
 
 
 def usable(u: Unit) -> bool:
-    return not (is_filler(u.text) or reads_as_instruction(u.text) or is_cut(u))
+    return not (is_filler(u.text, u.hit.text) or reads_as_instruction(u.text) or is_cut(u))
 
 
 def compose_answer(

@@ -229,10 +229,14 @@ def section_leaf(section: str) -> str:
 
 
 # --- what is never shown as content ---------------------------------------------------------------
-_PLACEHOLDER = re.compile(
-    r"X{2,}|×{2,}|[＊*]{1,}[\u4e00-\u9fff]|_{3,}|＿{2,}|【[^】]{0,12}(?:填写|填入|输入|单位|姓名|名称)[^】]{0,12}】"
-    r"|[（(]\s*[）)]|□|○{2,}|〇{3,}|某某|xx|ＸＸ"
+# a form to fill in: XXXX年X月X日, [ ]年, 【请填写…】, ____, （ ）, □
+_FORM = re.compile(
+    r"X{3,}|[X×＿_]\s*[年月日号]|(?<![A-Za-z])X{1,2}\s*[名个人位项%％]|_{3,}|＿{2,}|[\[［【]\s*[\]］】]|【[^】]{0,12}(?:填写|填入|输入|单位|姓名|名称)[^】]{0,12}】"
+    r"|[\[［][^\]］]{0,10}(?:姓名|单位|名称|领导)[^\]］]{0,10}[\]］]|[（(]\s+[）)]|□|○{2,}|〇{3,}"
 )
+# a masked word: 李XX, XX大地, xx年, ×××, *总书记, 某某
+_MASK = re.compile(r"XX|xx|ＸＸ|×{2,}|某某")
+_MASKED_NAME = re.compile(r"[＊*]{1,}[\u4e00-\u9fff]")
 _CONTACT = re.compile(
     r"(?:联系人|联系电话|电话|手机|传真|邮编|邮箱|E-?mail|地址)\s*[:：]|\d{3,4}-\d{7,8}|(?<![\d.])1[3-9]\d{9}(?!\d)|(?<![\d.])\d{7,8}(?![\d.万亿元%％])",
     re.I,
@@ -250,10 +254,15 @@ _INSTRUCTION = re.compile(
 _TERMINAL = "。！？!?；;…”’」』）)"
 
 
-def is_filler(text: str) -> bool:
-    """Template placeholders (XX, ×××, 【请填写…】, ____), masked names (*总书记), contact lines or
-    web-page boilerplate: never quoted as content."""
-    return bool(_PLACEHOLDER.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text))
+def is_filler(text: str, passage: str = "") -> bool:
+    """Never quoted as content: a form's placeholders (XXXX年X月X日, 【请填写…】, ____), a masked name
+    (*总书记), contact lines, web-page boilerplate — and a masked word (李XX, ×××) when the passage it
+    stands in is a form. A report that anonymises a place (立足XX大地) in running prose stays usable."""
+    if _FORM.search(text) or _MASKED_NAME.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text):
+        return True
+    return bool(_MASK.search(text)) and (
+        not passage or bool(_FORM.search(passage)) or len(_MASK.findall(passage)) >= 6
+    )
 
 
 def reads_as_instruction(text: str) -> bool:
@@ -265,3 +274,23 @@ def is_cut(unit: Unit) -> bool:
     """The passage's last sentence that stops without end punctuation: cut off by the chunk boundary."""
     text = unit.text.rstrip()
     return not text.endswith(tuple(_TERMINAL)) and unit.hit.text.rstrip().endswith(text) and len(text) > 40
+
+
+def join_cut(units: Sequence[Unit]) -> list[Unit]:
+    """A sentence the chunk boundary cut (……生活困难的同 | 志……。) joined with the head of the next
+    chunk when that chunk was retrieved too: one whole sentence, never a cut-off one."""
+    heads = {(u.hit.source, u.hit.position): u for u in units if u.order == 0}
+    used: set[int] = set()
+    out: list[Unit] = []
+    for u in units:
+        nxt = heads.get((u.hit.source, u.hit.position + 1)) if is_cut(u) else None
+        if nxt is not None and id(nxt) not in used and not nxt.is_item:
+            used.add(id(nxt))
+            out.append(
+                replace(
+                    u, text=u.text + nxt.text, score=max(u.score, nxt.score), match=max(u.match, nxt.match)
+                )
+            )
+        else:
+            out.append(u)
+    return [u for u in out if id(u) not in used]
