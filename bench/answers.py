@@ -66,6 +66,8 @@ def targets(name: str, s: dict[str, Any]) -> list[str]:
         missed.append(f"unanswerable not_found/partial {s['declined_rate']} (target >= 0.8)")
     if s.get("refusal_rate") is not None and s["refusal_rate"] < 1.0:
         missed.append(f"out-of-scope refused {s['refusal_rate']} (target 1.0)")
+    if s.get("latency_ms", {}).get("ask", {}).get("p95", 0) > 200:
+        missed.append(f"ask p95 {s['latency_ms']['ask']['p95']} ms (target <= 200)")
     if s.get("unverified_quotes"):
         missed.append(f"{s['unverified_quotes']} unverified quotes")
     if name == "crud" and (s.get("answered_or_partial_rate") or 0) < 0.97:
@@ -86,6 +88,8 @@ def report(name: str, items: Path, s: dict[str, Any]) -> None:
         floor_counts = s["floor"]["confusion"].get(group, {})
         cells = "  ".join(f"{k} {v}/{floor_counts.get(k, 0)}" for k, v in counts.items())
         print(f"  {group:<14} (ours/floor)  {cells}")
+    for task, p in s.get("latency_ms", {}).items():
+        print(f"  latency {task:<8} n={p['n']:<4} p50={p['p50']} ms  p95={p['p95']} ms  max={p['max']} ms")
     for miss in targets(name, s):
         print(f"  MISSED: {miss}")
 
@@ -104,7 +108,6 @@ def main() -> int:
             continue
         with tempfile.TemporaryDirectory(prefix=f"sizheng_answers_{name}_") as tmp:
             s = answer_eval(build(kind, Path(tmp)), items, details=False)
-        s.pop("latency_ms", None)
         out[name] = s
         missed += len(targets(name, s))
         if not args.json:

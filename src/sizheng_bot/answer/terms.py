@@ -72,6 +72,7 @@ def _asks(word: str) -> bool:
 
 
 _TAGS: dict[int, dict[str, str]] = {}
+_FUNCTION = re.compile(r"^[要的了是在有把被让给和与就都也还又才从对]|[要的了是在有把被让给和与就都也还又才]$")
 _SUBJECT_TAGS = ("n", "vn", "l", "an", "eng")
 
 
@@ -89,17 +90,39 @@ def unknown_kind(term: str, analyzer: Analyzer) -> Literal["specific", "generic"
     """A term the KB never uses: a subject (a noun: 人事档案, 量子, 党费), an everyday word of
     another kind (合适, 除了, 提法: its absence says little), or a cut of the tokenizer that is no
     word at all (来谈, 要记: says nothing)."""
-    if term.isdigit() or term in analyzer.synonyms.words():
+    if term.isdigit() or term in synonym_words(analyzer):
         return "specific"
     tag = _tags(analyzer).get(term)
-    if tag is None:
-        return "artifact" if len(term) <= 2 else "specific"
+    if tag is None:  # a new word of the tokenizer's own: 一人要, 来谈 are cuts, 师资费 a word
+        return "artifact" if len(term) <= 2 or _FUNCTION.search(term) else "specific"
     return "specific" if tag.startswith(_SUBJECT_TAGS) else "generic"
 
 
+_FORMS: dict[tuple[int, str], list[str]] = {}
+_SYNONYM_WORDS: dict[int, set[str]] = {}
+
+
 def forms(term: str, analyzer: Analyzer) -> list[str]:
-    """The term and its synonyms, squashed (a synonym in the passage covers the term)."""
-    return [squash(term), *(squash(x) for x in analyzer.synonyms.expansions(term) if len(x) >= 2)]
+    """The term and its synonyms, squashed (a synonym in the passage covers the term); cached."""
+    key = (id(analyzer.synonyms), term)
+    if key not in _FORMS:
+        if len(_FORMS) > 50000:
+            _FORMS.clear()
+        syn = (squash(x) for x in analyzer.synonyms.expansions(term) if len(x) >= 2)
+        _FORMS[key] = [squash(term), *syn]
+    return _FORMS[key]
+
+
+def synonym_words(analyzer: Analyzer) -> set[str]:
+    key = id(analyzer.synonyms)
+    if key not in _SYNONYM_WORDS:
+        _SYNONYM_WORDS[key] = analyzer.synonyms.words()
+    return _SYNONYM_WORDS[key]
+
+
+def warm_up(analyzer: Analyzer) -> None:
+    """Load the part-of-speech table now rather than on the first question that needs it."""
+    _tags(analyzer)
 
 
 def missing_names(text: str, analyzer: Analyzer, kb: KBView) -> list[str]:

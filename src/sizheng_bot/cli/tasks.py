@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sizheng_bot.answer.guard import classify
+from sizheng_bot.answer.terms import warm_up
 from sizheng_bot.errors import SizhengError
 from sizheng_bot.evaluation.answers import evaluate_answers, paste_floor, task_of
 from sizheng_bot.evaluation.retrieval import item_query, load_items
@@ -111,6 +112,7 @@ def answer_eval(asst: Assistant, path: Path, details: bool) -> dict[str, Any]:
 
     asst.search("预热", 1)  # load the index, the tokenizer and the verifier before timing
     asst.verifier()
+    warm_up(asst.analyzer)  # and the part-of-speech table the answer decision uses
     chunks = [c.text for c in asst.kb.lexical().chunks]
 
     def top5(query: str) -> list[str]:
