@@ -169,16 +169,35 @@ def test_masked_words_in_a_report_stay_a_form_does_not() -> None:
     assert not is_filler(prose, prose)  # a report that anonymises a place: the sentence is content
     form = "记录内容：XX党支部委员会于XXXX年X月X日选举产生。党员代表李XX表示，要做好本职工作。"
     assert is_filler("党员代表李XX表示，要做好本职工作。", form)  # an example filled into a form
-    assert is_filler("习近平*总书记指出，要加强学习。") and is_filler("联系人：王某，电话：0816-2345678，请报送。")
+    assert is_filler("习近平*总书记指出，要加强学习。") and is_filler(
+        "联系人：王某，电话：0816-2345678，请报送。"
+    )
 
 
 def test_a_sentence_cut_by_the_chunk_boundary_is_joined_with_the_next_chunk(analyzer) -> None:  # type: ignore[no-untyped-def]
     from sizheng_bot.compose.select import join_cut
 
-    a = chunk(20, "思想工作要做在前。在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同")
+    a = chunk(
+        20, "思想工作要做在前。在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同"
+    )
     b = chunk(21, "志，做到有的放矢。三是加强阵地建设。")
     units = join_cut(units_for(analyzer, "重点关注哪些人", [hit(a), hit(b, 0.5)])[1])
     texts = [u.text for u in units]
     whole = "在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同志，做到有的放矢。"
     assert any(whole in t for t in texts)
     assert not any(t.startswith("志，") for t in texts)
+
+
+def test_a_form_sentence_keeps_only_its_placeholder_free_statement() -> None:
+    from sizheng_bot.compose.select import Unit, placeholder_free
+
+    text = "清点到会人数：应到会党员X名，实到会党员X名，实到会有选举权的党员人数不少于应到会有选举权党员人数的4/5，会议有效。"
+    h = hit(chunk(30, text))
+    kept = placeholder_free(Unit(text, h, 0, 0))
+    assert (
+        kept is not None
+        and kept.text == "实到会有选举权的党员人数不少于应到会有选举权党员人数的4/5，会议有效。"
+    )
+    assert kept.text in h.text
+    form = "记录内容：XX党支部委员会于XXXX年X月X日选举产生，到XXXX年X月X日任期届满。"
+    assert placeholder_free(Unit(form, hit(chunk(31, form)), 0, 0)) is None

@@ -23,7 +23,7 @@ from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, 
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
-from sizheng_bot.compose.select import Unit, join_cut, query_terms, scored_units
+from sizheng_bot.compose.select import Unit, join_cut, placeholder_free, query_terms, scored_units
 from sizheng_bot.errors import ConfigError, LLMError
 from sizheng_bot.llm import postprocess as generate
 from sizheng_bot.llm.client import ChatLLM
@@ -162,6 +162,7 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
         hits += [h for h in ctx.retriever.search(point, 1) if all(h.chunk_id != o.chunk_id for o in hits)]
     q = query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
     units = join_cut(scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0))
+    units = [x for x in map(placeholder_free, units) if x is not None]
     if earlier:
         units = [replace(u, score=u.score + EARLIER_BONUS) if any(u.text in p or p in u.text for p in earlier) else u
                  for u in units]  # fmt: skip

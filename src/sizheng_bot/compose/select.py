@@ -294,3 +294,23 @@ def join_cut(units: Sequence[Unit]) -> list[Unit]:
         else:
             out.append(u)
     return [u for u in out if id(u) not in used]
+
+
+_CLAUSE_END = re.compile(r"[，,；;：:]")
+MIN_TAIL = 12
+
+
+def placeholder_free(unit: Unit) -> Unit | None:
+    """A form sentence that still states something (……实到会党员X名，……不少于应到会有选举权党员人数的
+    4/5，会议有效。) kept as its clauses after the last placeholder — verbatim, placeholder-free, ending
+    the sentence; None when nothing of substance is left (or the unit is contact details or boilerplate)."""
+    if not is_filler(unit.text, unit.hit.text):
+        return unit
+    if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text):
+        return None
+    last = max((m.end() for rx in (_FORM, _MASK, _MASKED_NAME) for m in rx.finditer(unit.text)), default=0)
+    cut = _CLAUSE_END.search(unit.text, last)
+    tail = unit.text[cut.end() :].strip() if cut else ""
+    if len(tail) < MIN_TAIL or not tail.endswith(tuple(_TERMINAL)) or is_filler(tail, tail):
+        return None
+    return replace(unit, text=tail)
