@@ -163,7 +163,7 @@ def test_document_texts_drop_the_overlap_so_a_quote_across_chunks_is_found() -> 
 
 
 def test_masked_words_in_a_report_stay_a_form_does_not() -> None:
-    from sizheng_bot.compose.select import is_filler
+    from sizheng_bot.compose.filters import is_filler
 
     prose = "更要立足XX大地,善于运用重要节点、庆典仪式等“软载体”,统筹用好富有XX特色的思想政治工作资源。"
     assert not is_filler(prose, prose)  # a report that anonymises a place: the sentence is content
@@ -175,7 +175,7 @@ def test_masked_words_in_a_report_stay_a_form_does_not() -> None:
 
 
 def test_a_sentence_cut_by_the_chunk_boundary_is_joined_with_the_next_chunk(analyzer) -> None:  # type: ignore[no-untyped-def]
-    from sizheng_bot.compose.select import join_cut
+    from sizheng_bot.compose.filters import join_cut
 
     a = chunk(
         20, "思想工作要做在前。在对象上，突出关注工作不顺的、家庭变故的、身有疾病的、受过处理的、生活困难的同"
@@ -189,7 +189,8 @@ def test_a_sentence_cut_by_the_chunk_boundary_is_joined_with_the_next_chunk(anal
 
 
 def test_a_form_sentence_keeps_only_its_placeholder_free_statement() -> None:
-    from sizheng_bot.compose.select import Unit, placeholder_free
+    from sizheng_bot.compose.filters import placeholder_free
+    from sizheng_bot.compose.select import Unit
 
     text = "清点到会人数：应到会党员X名，实到会党员X名，实到会有选举权的党员人数不少于应到会有选举权党员人数的4/5，会议有效。"
     h = hit(chunk(30, text))

@@ -26,8 +26,9 @@ from typing import Literal
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.detectors import Kind
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
+from sizheng_bot.compose.filters import is_filler
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.select import Unit, is_filler, squash
+from sizheng_bot.compose.select import Unit, squash
 from sizheng_bot.retrieval.analyzer import Analyzer
 
 Outcome = Literal["answered", "partial", "missing"]

@@ -20,10 +20,11 @@ from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
 from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, wants_example
+from sizheng_bot.compose.filters import join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
-from sizheng_bot.compose.select import Unit, join_cut, placeholder_free, query_terms, scored_units
+from sizheng_bot.compose.select import Unit, query_terms, scored_units
 from sizheng_bot.errors import ConfigError, LLMError
 from sizheng_bot.llm import postprocess as generate
 from sizheng_bot.llm.client import ChatLLM

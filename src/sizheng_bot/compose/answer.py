@@ -14,16 +14,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sizheng_bot.compose import CitationBook, Draft, finish
-from sizheng_bot.compose.select import (
-    Unit,
-    group,
-    is_cut,
-    is_duplicate,
-    is_filler,
-    reads_as_instruction,
-    section_leaf,
-    select,
-)
+from sizheng_bot.compose.filters import is_cut, is_filler, reads_as_instruction
+from sizheng_bot.compose.select import Unit, group, is_duplicate, section_leaf, select
 from sizheng_bot.types import Hit, Status
 
 MODE_LINE = "> 离线摘编模式：以下为知识库原文摘录，未经大模型改写，[n] 为出处。"
