@@ -80,9 +80,13 @@ def test_these_things_are_looked_for_within_the_previous_answer(assistant) -> No
 
 
 def test_an_off_topic_question_the_kb_answers_is_answered(fresh_assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    assert fresh_assistant.ask("台风卡努什么时候移入东海？").status == "refused"  # off topic, nothing in the KB
+    assert (
+        fresh_assistant.ask("台风卡努什么时候移入东海？").status == "refused"
+    )  # off topic, nothing in the KB
     doc = tmp_path / "气象快讯.txt"
-    doc.write_text("台风快讯\n据气象台预报，台风“卡努”预计于8月2日夜间移入东海，之后向偏北方向移动。\n", "utf-8")
+    doc.write_text(
+        "台风快讯\n据气象台预报，台风“卡努”预计于8月2日夜间移入东海，之后向偏北方向移动。\n", "utf-8"
+    )
     fresh_assistant.ingest([doc])
     r = fresh_assistant.ask("台风卡努什么时候移入东海？")
     assert r.status == "answered" and "**8月2日" in r.text and r.citations[0].source == "气象快讯.txt"
