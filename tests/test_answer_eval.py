@@ -81,3 +81,28 @@ def test_percentiles() -> None:
     p = percentiles([float(x) for x in range(1, 101)])
     assert (p["n"], p["p50"], p["p95"], p["max"]) == (100, 50.5, 95.0, 100.0)
     assert percentiles([]) == {}
+
+
+def test_confusion_matrix_floor_and_crud_items() -> None:
+    from sizheng_bot.evaluation.answers import normalise_item, paste_floor
+    from sizheng_bot.types import Hit
+
+    crud = {"id": "c1", "question": "多少人？多少钱？", "sub_answers": ["12人", "3万元"]}
+    assert normalise_item(crud)["kind"] == "multi" and normalise_item(crud)["answer_points"] == [
+        "12人",
+        "3万元",
+    ]
+    items = [crud, {"id": "u1", "kind": "unanswerable", "question": "多少人？", "gold": []}]
+    results = {
+        "c1": Result("共12人[1]", "offline", "not_found"),
+        "u1": Result("原文未写明", "offline", "partial"),
+    }
+    s = evaluate_answers(items, lambda it: results[it["id"]], [CHUNK], lambda q: ["共12人，3万元"]).summary()
+    assert s["confusion"]["answerable"]["not_found"] == 1 and s["confusion"]["unanswerable"]["partial"] == 1
+    assert s["answerable_not_found"] == 1 and s["not_found_with_answer_in_top5"] == 1
+    assert s["declined_rate"] == 1.0 and s["not_found_rate"] == 0.0 and s["answer_point_coverage"] == 0.5
+    hit = Hit("h", CHUNK, 1.0, DOC, "t", "s", None)
+    floor = paste_floor(lambda q, k: [hit] * k, lambda q: "不答" if "天气" in q else None)
+    assert floor({"question": "天气？"}).status == "refused"
+    pasted = floor({"question": "怎么练？"})
+    assert pasted.text.count(CHUNK) == 3 and len(pasted.citations) == 3

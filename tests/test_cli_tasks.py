@@ -86,6 +86,11 @@ def test_eval_answers_reports_the_metrics(data) -> None:  # type: ignore[no-unty
     out = json.loads(run(["eval", "--answers", str(SHARED_EVAL / "seed_dev.jsonl")], data).stdout)
     assert out["items"] == 30
     assert out["answer_point_coverage"] >= 0.8 and out["citation_validity"] == 1.0
-    assert out["unverified_quotes"] == 0 and out["refusal_rate"] == 1.0 and out["not_found_rate"] >= 0.75
+    assert out["unverified_quotes"] == 0 and out["refusal_rate"] == 1.0 and out["declined_rate"] >= 0.75
+    # issue 10: the confusion matrix of the four outcomes and the paste-top-3 floor from the same run
+    assert set(out["confusion"]) == {"answerable", "unanswerable", "out_of_scope"}
+    assert set(out["confusion"]["answerable"]) == {"answered", "partial", "not_found", "refused"}
+    assert out["confusion"]["out_of_scope"]["refused"] == 3 and out["answerable_not_found"] == 0
+    assert out["floor"]["answer_point_coverage"] is not None and out["median_chars"] <= 1000
     assert out["must_cover_coverage"] >= 0.75 and out["draft_sections"] == 1.0 and out["invented_dates"] == 0
     assert set(out["latency_ms"]) == {"ask", "outline", "plan"}

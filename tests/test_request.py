@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from sizheng_bot.answer.followup import followup_query, is_followup
 from sizheng_bot.answer.intent import (
     DEFAULT_AUDIENCE,
     cn_number,
-    followup_query,
-    is_followup,
     outline_params,
     parse_audience,
     parse_minutes,

@@ -10,8 +10,6 @@ import pytest
 
 from test_safety_common import WORDS, cli
 
-from conftest import KNOWLEDGE
-
 N_DOCS, PER_DOC = 41, 1000
 
 

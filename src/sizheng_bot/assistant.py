@@ -52,7 +52,10 @@ class Assistant:
         self._derived: tuple[LexicalIndex, KBView, QuoteVerifier] | None = None
         self._llm: ChatLLM | None = None
         self._prompts: PromptSet | None = None
-        self.stages = pipeline.Stages(retriever, self.kb_view, self.verifier, self.llm, self.prompts)
+        self.stages = pipeline.Stages(
+            retriever, self.kb_view, self.verifier, self.llm, self.prompts,
+            documents=lambda: len(self.kb.documents()), max_question_chars=settings.retrieval.max_question_chars,
+        )  # fmt: skip
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:

@@ -103,6 +103,9 @@ class EmbedSettings(Group):
 class RetrievalSettings(Group):
     """Ranking passages for a question."""
 
+    max_question_chars: int = Field(
+        2000, ge=50, le=100000, description="问题（提问框输入）的最大字数，超出时不作答并提示精简"
+    )
     top_k: int = Field(5, ge=1, le=50, description="返回的检索结果数")
     candidates: int = Field(50, ge=5, le=500, description="稠密检索（配置向量模型时）召回的候选数，融合前")
     use_synonyms: bool = Field(True, description="是否用同义词表扩展查询")

@@ -1,15 +1,19 @@
-"""Can the retrieved passages answer this question? A general check, the same for every question.
+"""Can the retrieved passages answer this question? One decision from evidence, for both modes.
 
-Retrieval always returns *something*; the question is whether it holds what was asked. Three tests:
+The question is cut into its parts (sub-questions; "…呢？" inherits the previous part's ask). For each
+part:
 
-1. Named things the question relies on — numbers, short quoted terms, 《titles》, offices such as
-   ``县教育局`` or places such as ``成都市`` — must occur somewhere in the knowledge base.
-2. A clause asking for specifics (a count, a ratio or weight, steps, "which ten", a date, a duration)
-   needs a passage unit that covers the clause's own terms *and* carries that kind of specific: a number
-   with a measure word, a percentage, an enumeration of enough items, a date.
-3. The best passage unit must share a minimum of the question's terms at all.
+1. its *key terms* (content words, not question scaffolding) are weighted by rarity in the knowledge
+   base; the part is *addressed* when one passage (with its title and headings) covers at least
+   ``COVER_MIN`` of that weight, and a key name (quoted term, 《title》, number, office or place) that
+   occurs nowhere in the knowledge base leaves it unaddressed;
+2. the typed detectors (``detectors``) say what specific it asks for (a frequency, a duration, a count,
+   a date rule, a person or office, a place…); an addressed part is *answered* when a sentence near
+   the key terms states such a specific, else *partial*: the passages address the subject but do not
+   state the specific — or a rare key term of the question occurs nowhere in the knowledge base.
 
-A failed test yields a gap: a short Chinese description of what the knowledge base lacks.
+All parts answered → ``answered``; none addressed → ``not_found``; otherwise ``partial``. Each part
+keeps the sentence that states its answer and the span to highlight.
 """
 
 from __future__ import annotations
@@ -17,278 +21,226 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
+from sizheng_bot.answer import detectors
+from sizheng_bot.answer.detectors import Kind
+from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
+from sizheng_bot.compose.filters import is_filler
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.select import QueryTerms, Unit, squash
+from sizheng_bot.compose.select import Unit, squash
 from sizheng_bot.retrieval.analyzer import Analyzer
 
-_NUM = "一二三四五六七八九十两"
-_MEASURE = "个名人位次项家所场批期条种余多万千百篇件"
-_CLAUSE = re.compile(r"[？?。！!；;，,]")
-_QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
-_TITLE = re.compile(r"《([^》\n]{1,40})》")
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_ENTITY = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:局|厅|县|市|镇|乡|街道)$")
-_NOT_ENTITY = {
-    "县级",
-    "市级",
-    "市县",
-    "县市",
-    "城市",
-    "都市",
-    "超市",
-    "股市",
-    "布局",
-    "大局",
-    "全局",
-    "格局",
-    "当局",
-    "结局",
-}
-
-
-@dataclass(frozen=True)
-class Demand:
-    kind: str
-    ask: re.Pattern[str]
-    label: str
-
-
-DEMANDS = (
-    Demand("list_n", re.compile(rf"哪(?P<n>[{_NUM}]+|\d+)(?:条|项|个|点|种|步|类|方面|句)"), "逐条内容"),
-    Demand("list_some", re.compile(r"哪几(?:条|项|个|点|种|类|方面|句|件|方)"), "逐条内容"),
-    Demand("steps", re.compile(r"哪几步|几步|步骤|流程|程序|环节"), "具体步骤"),
-    Demand("ratio", re.compile(r"权重|比重|比例|占比|分值|百分之|打分"), "具体比例或权重"),
-    Demand("duration", re.compile(r"多长时间|多久|多长|期限|几年|几个月|几天"), "具体时长"),
-    Demand("who", re.compile(r"是谁|由谁|谁来|谁提|谁负责|哪位|哪些人|什么人"), "具体人员或职务"),
-    Demand("year", re.compile(r"哪一?年|几几年|什么年份|年份"), "具体年份"),
-    Demand("date", re.compile(r"什么时候|何时|哪一?年|哪一?天|几月|几号|哪个月|日期"), "具体时间"),
-    Demand(
-        "which",
-        re.compile(
-            r"哪(?:一|个|家|所)(?P<thing>医院|单位|部门|学校|高校|公司|企业|机构|媒体|平台|网站|报纸|基地)"
-        ),
-        "具体名称",
-    ),
-    Demand(
-        "count",
-        re.compile(r"多少|几(?:个|名|位|人|次|项|家|所|场|批|期|条|种|万|千|百)|人数|数量|几成"),
-        "具体数量",
-    ),
-)
-_EVIDENCE = {
-    "count": re.compile(
-        rf"\d+(?:\.\d+)?\s*(?:%|％|[{_MEASURE}])|(?<![{_NUM}])[二三四五六七八九十两][十百千万]?(?:[{_MEASURE}])(?![意是])"
-    ),
-    "ratio": re.compile(rf"\d+(?:\.\d+)?\s*(?:%|％|分|成)|百分之|[{_NUM}]成"),
-    "duration": re.compile(
-        rf"(?:\d+|[{_NUM}半]+)\s*(?:年|个月|天|日|周|小时|分钟)|每(?:半年|季度|年|月|周|天|日)"
-    ),
-    "who": re.compile(
-        r"书记|局长|厅长|主任|部长|委员|组长|校长|院长|领导|干部|同志|专家|学者|教授|老师|负责人|班子|党组|党委|支部"
-        r"|[县市省区]委|机关工委|办公厅|办公室|[^，。、]{1,6}(?:局|厅|委|办|院|中心)"
-    ),
-    "year": re.compile(r"(?:19|20)\d{2}\s*年|[〇零一二][〇零一二三四五六七八九]{3}年"),
-    "date": re.compile(rf"(?:19|20)\d{{2}}\s*年|\d{{1,2}}\s*月|[{_NUM}]+月|每(?:月|周|季度|年)"),
-}
-_MARKER = re.compile(
-    rf"[{_NUM}]是|第[{_NUM}]+[,，、步]|首先|其次|然后|最后|[（(][{_NUM}]+[）)]|(?:^|[。；;])\s*\d[.、．]"
-)
-_LIST_SEP = re.compile(r"[、]|和|及|与")
-# Words that state the kind of specific asked for, not what it is about.
-_DEMAND_WORDS = {
-    "具体", "分别", "各项", "各自", "哪些", "哪几", "多少", "步骤", "流程", "程序", "环节", "几步", "分配",
-    "权重", "比例", "比重", "占比", "时间", "多久", "多长", "期限", "日期", "当时", "最后", "一般", "十条",
-}  # fmt: skip
-ANCHOR_MIN = 0.5
-RELEVANCE_MIN = 0.12
+Outcome = Literal["answered", "partial", "missing"]
+COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks
+ADDRESS_MIN = 0.34  # share below which a passage addresses the part only in part (partial)
+ADDRESS_LOW = 0.12  # share below which no passage addresses the part at all (missing)
+UNIT_MIN = 0.25  # share a sentence (with its neighbours and heading) must cover to state the answer
+ABSENT_SHARE = 0.25  # key-term weight absent from the whole KB above which an addressed part is partial
+GENERIC_WEIGHT = 1.0  # the weight of an everyday word the KB never uses
+ABSENT_MISSING = 0.6  # share of key-term weight absent from the KB at which the part is not addressed
+CONTEXT_TERMS = 2  # a part with this few known key terms also takes the previous part's terms
+SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its heading) cover
+LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪些" question asks for
+WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
+_PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
 
 @dataclass
-class Answerability:
-    gaps: list[str] = field(default_factory=list)
+class Part:
+    """One sub-question and what the passages say about it."""
+
+    text: str
+    kinds: list[Kind]
+    terms: dict[str, float]
+    outcome: Outcome = "missing"
+    coverage: float = 0.0
+    answer: Unit | None = None  # the sentence that states (or comes nearest to stating) the answer
+    span: tuple[int, int] | None = None  # where in answer.text the asked-for specific stands
+    absent: list[str] = field(default_factory=list)  # key terms that occur nowhere in the KB
+    missing_names: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return not self.gaps
+    def label(self) -> str:
+        spec = detectors.specific(self.kinds)
+        return spec[0].label if spec else "内容"
+
+    def gap(self) -> str:
+        """What the knowledge base does not state for this part (Chinese, for the user)."""
+        subject = clean(self.text).rstrip("？?。！!；;，, ")
+        if not self.terms:
+            return "问题所指的具体内容（请说明想了解哪方面的工作，例如：谈心谈话具体怎么做）"
+        if self.missing_names:
+            return f"{subject}（知识库中没有{'、'.join(self.missing_names)}的相关内容）"
+        if self.outcome == "missing":
+            return f"{subject}（知识库中没有直接相关的原文）"
+        if detectors.specific(self.kinds) or detectors.items_asked(self.text) or not self.absent:
+            return f"{subject}（原文未写明具体的{self.label}）"
+        return f"{subject}（原文未提及{'、'.join(self.absent)}）"
 
 
-def check(
-    question: str, units: Sequence[Unit], q: QueryTerms, analyzer: Analyzer, kb: KBView
-) -> Answerability:
-    result = Answerability()
-    if not q.core:
-        result.gaps.append("问题所指的具体内容（请说明想了解哪方面的工作，例如：谈心谈话具体怎么做）")
-        return result
-    result.gaps += _missing_names(question, analyzer, kb)
-    if result.gaps:
-        return result
-    result.gaps += _unmet_demands(question, units, analyzer, kb)
-    if not result.gaps and relevance(units, q) < RELEVANCE_MIN:
-        result.gaps.append("与这个问题直接相关的内容")
-    return result
+@dataclass
+class Decision:
+    status: Literal["answered", "partial", "not_found"]
+    parts: list[Part]
+
+    @property
+    def gaps(self) -> list[str]:
+        return [p.gap() for p in self.parts if p.outcome != "answered"]
 
 
-def asked_kinds(question: str) -> list[Demand]:
-    """The kinds of specifics the question asks for (a duration, a count, a year, a list…)."""
-    return [d for d in DEMANDS if d.ask.search(question)]
+def split_parts(question: str) -> list[str]:
+    """Sub-questions: cut at ？。！；, and at a comma when both sides ask their own specific
+    ("谁跟谁必须谈，多久谈一次？")."""
+    parts: list[str] = []
+    for p in (p.strip() for p in _PART_END.split(question) if p.strip()):
+        pieces = [x for x in re.split(r"(?<=[，,])", p) if x.strip()]
+        if len(pieces) > 1 and all(len(x) >= 4 and detectors.specific(detectors.asked(x)) for x in pieces):
+            parts += pieces
+        else:
+            parts.append(p)
+    out: list[str] = []
+    for p in parts:
+        if out and len(re.sub(r"[？?！!；;。，,\s]", "", p)) <= 3:
+            out[-1] += p  # "是吗？" / "对吧？" belong to the part before
+        else:
+            out.append(p)
+    return out or [question.strip()]
 
 
-def carries(kinds: Sequence[Demand], text: str) -> bool:
-    """Whether ``text`` holds a specific of one of those kinds (a number with a measure word, a date…)."""
-    t = squash(text)
-    for d in kinds:
-        if d.kind in _EVIDENCE and _EVIDENCE[d.kind].search(t):
-            return True
-        if d.kind in ("steps", "list_n", "list_some") and _items(t) >= 2:
-            return True
-    return False
+def decide(question: str, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) -> Decision:
+    parts: list[Part] = []
+    for text in split_parts(question):
+        kinds = detectors.asked(text)
+        terms = key_terms(text, analyzer, kb)
+        if parts and not kinds and re.search(r"呢[？?]?$", text):
+            kinds = parts[-1].kinds  # "党群办公会呢？": the previous part's ask about a new subject
+        if not terms and parts:
+            continue
+        present = [t for t in terms if kb.df(t) > 0]
+        if parts and len(present) <= CONTEXT_TERMS:  # "有没有具体例子？" is about the previous part's subject
+            terms |= {t: w * 0.5 for t, w in parts[-1].terms.items() if t not in terms and kb.df(t) > 0}
+        parts.append(_judge(Part(text, kinds, terms), units, analyzer, kb))
+    outcomes = {p.outcome for p in parts}
+    if outcomes == {"answered"}:
+        status: Literal["answered", "partial", "not_found"] = "answered"
+    elif outcomes == {"missing"}:
+        status = "not_found"
+    else:
+        status = "partial"
+    return Decision(status, parts)
 
 
-def relevance(units: Sequence[Unit], q: QueryTerms) -> float:
-    """How much of the question the best unit covers (term weight share + bigram share)."""
-    best = 0.0
-    for u in units:
-        text = squash(u.text)
-        words = sum(q.terms[t] for t in q.core if t in text) / q.total
-        grams = sum(1 for b in q.bigrams if b in text) / max(len(q.bigrams), 1)
-        best = max(best, words + 0.35 * grams)
-    return best
-
-
-def _missing_names(question: str, analyzer: Analyzer, kb: KBView) -> list[str]:
-    names = [m.group(1) for m in _QUOTED.finditer(question)]
-    names += [m.group(1) for m in _TITLE.finditer(question)]
-    names += [m.group(0) for m in _DIGITS.finditer(question)]
-    names += [w for w in analyzer.words(question) if _ENTITY.match(w) and w not in _NOT_ENTITY]
-    missing = [n for n in dict.fromkeys(names) if not kb.contains(n)]
-    return [f"有关{_clean(n)}的内容" for n in missing]
-
-
-def _clauses(question: str) -> list[str]:
-    return [c.strip() for c in _CLAUSE.split(question) if c.strip()]
-
-
-def _unmet_demands(question: str, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) -> list[str]:
-    gaps: list[str] = []
-    clauses = _clauses(question)
-    for i, clause in enumerate(clauses):
-        for demand in DEMANDS:
-            m = demand.ask.search(clause)
-            if not m:
-                continue
-            anchors = _anchor_terms(clause, analyzer)
-            if len(anchors) < 2 and i > 0:
-                anchors = _anchor_terms(clauses[i - 1] + clause, analyzer)
-            thing = _thing(demand, m, clause[m.end() :], analyzer)
-            if not _satisfied(demand, m, anchors, units, kb, thing):
-                gaps.append(f"{_clean(clause)}（{demand.label}）")
-            break  # one demand per clause: the first (most specific) kind found
-    return gaps
-
-
-def _anchor_terms(text: str, analyzer: Analyzer) -> list[str]:
-    quoted = [squash(m.group(1)) for m in _QUOTED.finditer(text)]
-    words = [w for w in analyzer.words(text) if len(w) >= 2 and w not in _DEMAND_WORDS]
-    words = [w for w in words if not any(w != o and w in o for o in words)]  # keep the longest forms
-    return list(dict.fromkeys(quoted + words))
-
-
-def _thing(demand: Demand, m: re.Match[str], rest: str, analyzer: Analyzer) -> str:
-    """What is asked for: ``which`` names it (哪家医院 -> 医院); for a count, the measure word and the
-    word after it (多少名教职工 -> 名教职工, 几期 -> 期, 多少人 -> 人); else nothing."""
-    if demand.kind == "which":
-        return m.group("thing")
-    if demand.kind != "count":
-        return ""
-    measure = m.group(0)[-1] if m.group(0)[-1] in _MEASURE else rest[:1] if rest[:1] in _MEASURE else ""
-    rest = rest[len(measure) :] if measure and rest.startswith(measure) else rest
-    words = analyzer.words(rest)
-    noun = words[0] if words and len(words[0]) >= 2 and rest.startswith(words[0]) else ""
-    return measure + noun
-
-
-def _satisfied(
-    demand: Demand, m: re.Match[str], anchors: list[str], units: Sequence[Unit], kb: KBView, thing: str
-) -> bool:
-    if not anchors:
-        return True  # nothing to anchor the demand to: leave it to the relevance test
-    weights = {
-        a: (1.0 if kb.df(a) == 0 else 0.3 + min(3.0, 1.0 / max(kb.df(a), 0.05) ** 0.5)) for a in anchors
-    }
+def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) -> Part:
+    part.missing_names = missing_names(part.text, analyzer, kb)
+    spelled = {t: forms(t, analyzer) for t in part.terms}
+    unknown = [t for t in part.terms if not any(kb.contains(f) for f in spelled[t])]
+    unknown += [t for t in part.terms if t in part.missing_names and t not in unknown]
+    weights = dict(part.terms)
+    for t in unknown:
+        kind = unknown_kind(t, analyzer)
+        if kind == "specific":
+            part.absent.append(t)
+        weights[t] = {"specific": weights[t], "generic": GENERIC_WEIGHT, "artifact": 0.0}[kind]
     total = sum(weights.values())
+    known = sum(w for t, w in weights.items() if t not in unknown)
+    absent_share = sum(weights[t] for t in part.absent) / total if total else 1.0
+    if not known or absent_share >= ABSENT_MISSING:  # 量子计算机的工作原理: the subject is not in the KB
+        part.outcome = "missing"
+        return part
     by_passage: dict[str, list[Unit]] = {}
     for u in units:
         by_passage.setdefault(u.hit.chunk_id, []).append(u)
+
+    def cover(text: str) -> float:
+        return sum(w for t, w in weights.items() if any(f in text for f in spelled[t])) / total
+
+    best: tuple[float, float, Unit | None, tuple[int, int] | None] = (0.0, 0.0, None, None)
+    spec = detectors.specific(part.kinds)
+    items = detectors.items_asked(part.text)
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
-        context = squash(f"{us[0].hit.title}{us[0].hit.section}")
+        head = squash(f"{us[0].hit.title}{us[0].hit.section}")
+        whole = head + "".join(squash(u.text) for u in us)
+        passage = cover(whole)
+        part.coverage = max(part.coverage, passage)
+        if passage < ADDRESS_LOW:
+            continue
         for j, u in enumerate(us):
-            text = squash(u.text) + context
-            cover = sum(w for a, w in weights.items() if a in text) / total
-            if cover < ANCHOR_MIN:
+            prev = squash(us[j - 1].text) if j else ""
+            near = cover(head + prev + squash(u.text))
+            if near < min(UNIT_MIN, 0.6 * passage):
                 continue
-            window = "".join(x.text for x in us[j : j + 3])
-            if _has_evidence(demand, m, window, anchors, thing):
-                return True
-    return False
+            own = cover(head + squash(u.text))
+            power = 0.0
+            window = us[j : j + WINDOW + 1] if u.text.rstrip().endswith(("：", ":")) else [u]
+            if spec:
+                found, span, power = (
+                    _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None, 0.0)
+                )
+            elif items:
+                found, span = (
+                    (
+                        u
+                        if detectors.count_items("".join(x.text for x in us[j:]), "步" in part.text) >= items
+                        else None
+                    ),
+                    None,
+                )
+            else:
+                found, span = u, None
+                if own >= SPEC_MIN and any(k.name == "list" for k in part.kinds):  # 哪几个环节: a list wins
+                    listed = "".join(x.text for x in us[j : j + WINDOW + 1])
+                    power = 1.0 + (detectors.count_items(listed) >= LIST_ITEMS)
+            rank = (power if spec or power else float(found is not None), own + 0.3 * near + 0.1 * u.score)
+            if rank > best[:2]:
+                best = (*rank, found or u, span)
+    if part.coverage < ADDRESS_LOW or best[2] is None:
+        part.outcome = "missing"
+        return part
+    if part.coverage < ADDRESS_MIN:  # the best passage shares only part of the subject
+        part.answer, part.outcome = best[2], "partial"
+        part.absent = part.absent or [t for t in part.terms if t not in _covered(best[2], spelled)][:3]
+        return part
+    if spec and part.coverage < COVER_MIN:  # the subject is touched, the specific's context is not
+        part.answer, part.outcome = best[2], "partial"
+        return part
+    if part.missing_names:  # 2035 / a named office the KB never mentions: what is there is only related
+        part.answer, part.outcome = best[2], "partial"
+        return part
+    part.answer, part.span = best[2], best[3]
+    if not (spec or items):
+        part.absent = []  # a "how" or "what" is met by the relevant passages whatever words it uses
+    part.outcome = (
+        "answered" if best[0] > 0 and (not part.absent or absent_share < ABSENT_SHARE) else "partial"
+    )
+    return part
 
 
-def _has_evidence(demand: Demand, m: re.Match[str], window: str, anchors: list[str], thing: str) -> bool:
-    text = squash(window)
-    for a in anchors:
-        if a not in thing:
-            text = text.replace(a, "\x00")  # a number inside the asked-about name is not an answer
-    if demand.kind == "count":
-        return _has_count(text, thing)
-    if demand.kind == "which":
-        return thing in text
-    if demand.kind in _EVIDENCE:
-        return bool(_EVIDENCE[demand.kind].search(text))
-    if demand.kind == "steps":
-        return len(_MARKER.findall(text)) >= 2
-    if demand.kind == "list_some":
-        return _items(text) >= 2
-    return _items(text) >= _number(m.group("n"))
+def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
+    text = squash(f"{u.hit.title}{u.hit.section}{u.text}")
+    return {t for t, fs in spelled.items() if any(f in text for f in fs)}
 
 
-_SAME_MEASURE = {"人": "人名位", "名": "人名位", "位": "人名位", "个": _MEASURE}
+def _stated(
+    kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float]
+) -> tuple[Unit | None, tuple[int, int] | None, float]:
+    """The sentence of ``window`` stating a specific of one of ``kinds`` most clearly (numbers inside
+    the question's own terms, such as 十五五 or 2035年, do not count), its span and strength."""
+    best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
+    for u in window:
+        if is_filler(u.text, u.hit.text):
+            continue  # 差额比例为XX% states nothing
+        masked = _mask(u.text, terms)
+        for k in kinds:
+            m = detectors.evidence(k, masked)
+            if m and detectors.strength(m) > best[2]:
+                best = (u, (m.start(), m.end()), detectors.strength(m))
+    return best
 
 
-def _has_count(text: str, thing: str) -> bool:
-    """A number; when the question names the measure or the thing (几期, 多少名教职工), the number counts it."""
-    measure = thing[:1] if thing[:1] in _MEASURE else ""
-    noun = squash(thing[len(measure) :])
-    for num in _EVIDENCE["count"].finditer(text):
-        after = text[num.end() - 1 : num.end() + len(noun) + 3]
-        if measure and (after[:1] not in _SAME_MEASURE.get(measure, measure)):
-            continue
-        if noun and noun not in after:
-            continue
-        return True
-    return False
-
-
-def _items(text: str) -> int:
-    markers = len(_MARKER.findall(text))
-    longest_list = max((len(_LIST_SEP.split(s)) for s in re.split(r"[。；;，,：:]", text)), default=1)
-    return max(markers, longest_list)
-
-
-def _number(word: str) -> int:
-    if word.isdigit():
-        return int(word)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九", 0)} | {"两": 2}
-    if word == "十":
-        return 10
-    if word.startswith("十"):
-        return 10 + digits.get(word[1:], 0)
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return digits.get(tens, 1) * 10 + (digits.get(ones, 0) if ones else 0)
-    return digits.get(word, 1)
-
-
-def _clean(text: str) -> str:
-    """User text echoed in a message: no quotation marks or titles that would read as quotations."""
-    return re.sub(r"[“”\"「」『』‘’《》]", "", text).strip()
+def _mask(text: str, terms: dict[str, float]) -> str:
+    for t in sorted(terms, key=len, reverse=True):
+        if len(t) >= 2:
+            text = text.replace(t, "\x00" * len(t))
+    return text

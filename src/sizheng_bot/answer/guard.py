@@ -45,9 +45,34 @@ FABRICATION_MESSAGE = (
     "伪造记录、代签签名、虚构数据属于违规违纪行为。"
     "您可以让我根据知识库原文起草讲稿、方案或报告，引文均标注出处；需要数据的地方请填写本单位的真实统计。"
 )
-OUT_OF_SCOPE_MESSAGE = (
-    f"这个问题超出了我的服务范围。我是机关思想政治工作助手，可以{_CAPABILITIES}。\n{_EXAMPLES}"
+OUT_OF_SCOPE_MESSAGE = "\n".join(
+    (
+        f"抱歉，这个问题不在我的服务范围内。我是机关思想政治工作助手，可以{_CAPABILITIES}。",
+        "您可以这样问：",
+        "- 谈心谈话怎么开展才不流于形式？",
+        "- 给机关党员上一堂15分钟的微党课，帮我列个提纲",
+    )
 )
+TOO_LONG_MESSAGE = (
+    "问题太长（{n} 字），超过了 {cap} 字的上限。请把问题精简后再提问；长篇材料请作为文件上传到知识库。"
+)
+
+
+def too_long(text: str, cap: int) -> str | None:
+    """The Chinese message when a question exceeds ``cap`` characters, else None."""
+    n = len((text or "").strip())
+    return TOO_LONG_MESSAGE.format(n=n, cap=cap) if n > cap else None
+
+
+def leans_off_topic(request: str) -> bool:
+    """Some off-topic signal and no domain signal at all (used when the KB does not answer either)."""
+    compact = _compact(request)
+    return (
+        off_topic_score(compact) >= 1.0
+        and _score(compact, DOMAIN_TERMS)[0] == 0
+        and not _GOV_UNIT.search(compact)
+    )
+
 
 # --- text forms ------------------------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")

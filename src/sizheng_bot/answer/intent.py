@@ -256,30 +256,6 @@ def _question_topic(question: str) -> str:
     return _strip_quotes(core)[:30] or _strip_quotes(question)[:30]
 
 
-# --- follow-up questions ----------------------------------------------------------------------------
-_FOLLOWUP_START = re.compile(
-    r"^(?:那么?|那这个|这个|这样|这些|那些|上面|上述|刚才|前面|它|他们|其中|具体|还有|另外|再|如果|那如果)"
-)
-_PRONOUN = re.compile(r"这个|那个|这些|那些|这样|上面|上述|刚才|前面说的|它们?|其")
-_DROP = re.compile(
-    r"^(?:那么?|那这个|还有|另外|再|那如果)|这个|那个|这些|那些|上面说的|上述|刚才说的|前面说的"
-)
-
-
-def is_followup(question: str) -> bool:
-    q = question.strip()
-    return len(q) <= 24 and bool(_FOLLOWUP_START.search(q) or _PRONOUN.search(q))
-
-
-def followup_query(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """A self-contained retrieval query: the last user turn plus the follow-up without its pronouns."""
-    if not history or not is_followup(question):
-        return question
-    last = next((u for u, _ in reversed(history) if u.strip()), "")
-    rest = _DROP.sub("", question.strip())
-    return f"{last.strip()} {rest}".strip()
-
-
 _DRAFT_VERB = re.compile(r"写|起草|草拟|拟|搭|列|出|制定|设计|策划|整理|准备|生成|弄|帮")
 _OUTLINE_THING = re.compile(r"提纲|大纲|讲稿|框架|课件")
 _ABOUT = re.compile(r"是什么|有哪些|包括|要求|怎么写|如何写|什么样|一般")

@@ -12,12 +12,15 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from sizheng_bot.answer.decide import asked_kinds, carries, check
-from sizheng_bot.answer.guard import classify
-from sizheng_bot.answer.intent import drafting_task, followup_query, is_followup, outline_params, plan_params
+from sizheng_bot.answer import detectors
+from sizheng_bot.answer.decide import Decision, decide
+from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point, previous_points
+from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_topic, too_long
+from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
-from sizheng_bot.compose.answer import compose_answer, compose_not_found, wants_example
+from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, wants_example
+from sizheng_bot.compose.filters import join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
@@ -37,6 +40,7 @@ DRAFT_K = 6
 DRAFT_MAX_HITS = 10
 EXAMPLE_BONUS = 0.3
 SPECIFIC_BONUS = 0.3
+EARLIER_BONUS = 0.5  # a point of the previous answer, when the follow-up refers back to "these"
 FALLBACK = "已改用离线摘编模式"
 SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
 
@@ -54,6 +58,8 @@ class Stages:
     verifier: Callable[[], QuoteVerifier]
     llm: Callable[[], ChatLLM | None]
     prompts: Callable[[], PromptSet]
+    documents: Callable[[], int] = lambda: -1  # how many documents the KB holds (-1: unknown)
+    max_question_chars: int = 2000
 
 
 @dataclass
@@ -65,6 +71,7 @@ class Prepared:
     prompt: str = ""
     values: dict[str, str] = field(default_factory=dict)
     gaps: list[str] = field(default_factory=list)
+    decision: Decision | None = None
 
 
 def run(ctx: Stages, req: TaskRequest) -> Result:
@@ -82,9 +89,12 @@ def stream(ctx: Stages, req: TaskRequest) -> Iterator[str | Result]:
     drafting = drafting_task(req.text) if req.task == "ask" else None
     if drafting:  # "帮我列个微党课提纲" typed into the chat gets the outline, not excerpts
         req = replace(req, task=drafting)
-    decision = classify(req.text, [u for u, _ in req.history])
-    if not decision.ok:
-        yield Result(text=decision.message, mode="offline", status="refused", task=req.task)
+    if message := too_long(req.text, ctx.max_question_chars):
+        yield Result(text=message, mode="offline", status="refused", task=req.task)
+        return
+    guard = classify(req.text, [u for u, _ in req.history])
+    if not guard.ok and guard.kind != "out_of_scope":
+        yield Result(text=guard.message, mode="offline", status="refused", task=req.task)
         return
     warnings: list[str] = []
     llm_on = ctx.llm() is not None
@@ -92,8 +102,17 @@ def stream(ctx: Stages, req: TaskRequest) -> Iterator[str | Result]:
     if req.task == "ask" and req.history:
         query, llm_on = _followup(ctx, req, llm_on, warnings)
     prep = _prepare(ctx, req, query)
+    status = prep.decision.status if prep.decision else ("answered" if prep.hits else "not_found")
+    if req.task == "ask" and (
+        (not guard.ok and status != "answered") or (status == "not_found" and leans_off_topic(req.text))
+    ):  # off-topic, and the knowledge base does not answer it either: one polite note
+        yield Result(text=OUT_OF_SCOPE_MESSAGE, mode="offline", status="refused", task=req.task)
+        return
+    if not guard.ok and req.task != "ask":
+        yield Result(text=guard.message, mode="offline", status="refused", task=req.task)
+        return
     if not prep.hits:
-        yield _empty(req, warnings)
+        yield _empty(ctx, req, warnings)
         return
     if prep.gaps:
         yield _finish(ctx, req, prep.offline(), "offline", warnings)
@@ -114,6 +133,9 @@ def _followup(ctx: Stages, req: TaskRequest, llm_on: bool, warnings: list[str]) 
     offline = followup_query(req.text, req.history)
     llm = ctx.llm()
     if not llm_on or llm is None or not is_followup(req.text):
+        return offline, llm_on
+    last = next((a for u, a in reversed(req.history) if u.strip()), "")
+    if ordinal_point(req.text, last):  # "第二条展开说说": the point itself, in both modes
         return offline, llm_on
     try:
         rewritten = generate.rewrite_query(llm, ctx.prompts(), req.text, req.history)
@@ -136,17 +158,36 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
         return _prepare_plan(ctx, req)
     hits = ctx.retriever.search(query, ASK_K)
     hits += ctx.retriever.following(hits, FOLLOWING)
+    earlier = previous_points(req.text, req.history)  # "这几件事里…": within the last answer's points
+    for point in earlier:
+        hits += [h for h in ctx.retriever.search(point, 1) if all(h.chunk_id != o.chunk_id for o in hits)]
     q = query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
-    units = scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0)
-    kinds = asked_kinds(query)
-    if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
-        units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and carries(kinds, u.text) else u
+    units = join_cut(scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0))
+    units = [x for x in map(placeholder_free, units) if x is not None]
+    if earlier:
+        units = [replace(u, score=u.score + EARLIER_BONUS) if any(u.text in p or p in u.text for p in earlier) else u
                  for u in units]  # fmt: skip
-    gaps = check(query, units, q, ctx.retriever.analyzer, ctx.kb_view()).gaps if hits else []
-    if gaps:
-        return Prepared(hits, lambda: compose_not_found(gaps, units), gaps=gaps)
+    kinds = detectors.specific(detectors.asked(query))
+    if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
+        units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and _carries(kinds, u.text) else u
+                 for u in units]  # fmt: skip
+    if not hits:
+        return Prepared(hits, lambda: compose_not_found([]))
+    decision = decide(query, units, ctx.retriever.analyzer, ctx.kb_view())
+    if decision.status == "not_found":
+        gaps = decision.gaps
+        return Prepared(hits, lambda: compose_not_found(gaps), gaps=gaps, decision=decision)
+    leads = [Lead(p.answer, p.span) for p in decision.parts if p.answer is not None]
+    notes = decision.gaps
+    partial = decision.status == "partial"
     values = {"history": generate.history_text(req.history), "question": req.text}
-    return Prepared(hits, lambda: compose_answer(units), "answer", values)
+    return Prepared(
+        hits, lambda: compose_answer(units, leads, notes, partial), "answer", values, decision=decision
+    )
+
+
+def _carries(kinds: Sequence[detectors.Kind], text: str) -> bool:
+    return any(detectors.evidence(k, text) for k in kinds)
 
 
 def _draft_hits(ctx: Stages, queries: Sequence[str]) -> list[Hit]:
@@ -183,7 +224,9 @@ def _prepare_plan(ctx: Stages, req: TaskRequest) -> Prepared:
     units = _units(ctx, hits, p.theme)
 
     def units_for(query: str) -> list[Unit]:
-        extra = [h for h in ctx.retriever.search(query, DRAFT_K) if all(h.chunk_id != o.chunk_id for o in hits)]
+        extra = [
+            h for h in ctx.retriever.search(query, DRAFT_K) if all(h.chunk_id != o.chunk_id for o in hits)
+        ]
         return _units(ctx, [*hits, *extra], query)
 
     values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form}
@@ -204,6 +247,8 @@ def _llm(ctx: Stages, req: TaskRequest, prep: Prepared, warnings: list[str]) -> 
     cleaned = generate.clean_citations("".join(parts), prep.hits)
     warnings.extend(cleaned.warnings)
     status: Status = "not_found" if generate.says_not_found(cleaned.text, cleaned) else "answered"
+    if status == "answered" and prep.decision is not None and prep.decision.status == "partial":
+        status = "partial"
     text = generate.with_sources(cleaned.text, cleaned, SOURCES[req.task])
     yield _finish(ctx, req, Draft(text, status, cleaned.citations), "llm", warnings)
 
@@ -230,6 +275,13 @@ def _finish(ctx: Stages, req: TaskRequest, draft: Draft, mode: str, warnings: li
     )
 
 
-def _empty(req: TaskRequest, warnings: list[str]) -> Result:
-    text = "知识库中未找到相关内容。知识库可能为空，请先上传或入库文件（sizheng-bot ingest），再提问。"
+EMPTY_KB = "知识库为空：还没有导入任何文件。请先上传文件，再提问。"
+NO_PASSAGE = (
+    "知识库中没有与这个问题相关的原文，不作推测。如需这方面的答复，请上传包含相关内容的文件，或换个问法再试。"
+)
+
+
+def _empty(ctx: Stages, req: TaskRequest, warnings: list[str]) -> Result:
+    """No passage at all: "知识库为空" only when it is (the document count says so)."""
+    text = EMPTY_KB if ctx.documents() == 0 else NO_PASSAGE
     return Result(text=text, mode="offline", status="not_found", task=req.task, warnings=list(warnings))

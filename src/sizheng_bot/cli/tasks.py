@@ -9,8 +9,10 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sizheng_bot.answer.guard import classify
+from sizheng_bot.answer.terms import warm_up
 from sizheng_bot.errors import SizhengError
-from sizheng_bot.evaluation.answers import evaluate_answers, task_of
+from sizheng_bot.evaluation.answers import evaluate_answers, paste_floor, task_of
 from sizheng_bot.evaluation.retrieval import item_query, load_items
 from sizheng_bot.types import Result
 
@@ -110,6 +112,33 @@ def answer_eval(asst: Assistant, path: Path, details: bool) -> dict[str, Any]:
 
     asst.search("预热", 1)  # load the index, the tokenizer and the verifier before timing
     asst.verifier()
+    warm_up(asst.analyzer)  # and the part-of-speech table the answer decision uses
     chunks = [c.text for c in asst.kb.lexical().chunks]
-    report = evaluate_answers(items, run, chunks)
-    return report.summary() | ({"details": report.details} if details else {})
+
+    def top5(query: str) -> list[str]:
+        return [h.text for h in asst.search(query, 5)]
+
+    report = evaluate_answers(items, run, chunks, top5)
+    floor = evaluate_answers(items, paste_floor(asst.search, refusal), chunks).summary()
+    keys = (
+        "confusion",
+        "answer_point_coverage",
+        "median_chars",
+        "not_found_rate",
+        "declined_rate",
+        "refusal_rate",
+    )
+    return (
+        report.summary()
+        | {
+            "floor": {"method": "检索前 3 个切块原样粘贴（同一知识库、同一次运行）"}
+            | {k: floor[k] for k in keys}
+        }
+        | ({"details": report.details} if details else {})
+    )
+
+
+def refusal(text: str) -> str | None:
+    """The guard's message when it refuses ``text``, else None (the floor refuses what the guard refuses)."""
+    decision = classify(text)
+    return None if decision.ok else decision.message

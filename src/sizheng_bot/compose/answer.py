@@ -1,72 +1,140 @@
-"""Offline answers: a short lead, the relevant passage units grouped by source and section, the sources."""
+"""Offline answers: the sentence(s) stating the answer first (the asked-for span in bold), then a few
+supporting points under the documents' own headings, then the numbered sources.
+
+Everything quoted is a verbatim unit of a passage; the only other text is one mode line and, for a
+partial answer, a note of what the passages do not state. Lists stay whole, also when the items
+continue in the next chunk of the same document.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
+from sizheng_bot.compose import CitationBook, Draft, finish
+from sizheng_bot.compose.filters import is_cut, is_filler, reads_as_instruction
 from sizheng_bot.compose.select import Unit, group, is_duplicate, section_leaf, select
-from sizheng_bot.types import Hit
+from sizheng_bot.types import Hit, Status
 
-MAX_POINTS = 8
-MAX_EXAMPLES = 2
+MODE_LINE = "> 离线摘编模式：以下为知识库原文摘录，未经大模型改写，[n] 为出处。"
+MAX_POINTS = 5
+MIN_POINTS = 3
+BUDGET = 580  # characters of quoted text (lead + points), about 300–700 in all
+PRIOR = 1.0  # extra weight of the passage's retrieval rank when choosing supporting points
 FLOOR = 0.3
 RELATIVE = 0.4
-NEAREST = 3
+MAX_EXAMPLES = 1
 _WANTS_EXAMPLE = re.compile(r"例子|先例|案例|事例|范例|有没有单位|有单位|哪个单位|谁这么|干过|做过|经验|典型")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A sentence that states (part of) the answer and the span of it to set in bold."""
+
+    unit: Unit
+    span: tuple[int, int] | None = None
 
 
 def wants_example(question: str) -> bool:
     return bool(_WANTS_EXAMPLE.search(question))
 
 
-def compose_answer(units: Sequence[Unit]) -> Draft:
-    chosen = select(units, MAX_POINTS, FLOOR, RELATIVE)
-    if not chosen:
-        chosen = select(units, 3, 0.0, 0.0)
-    chosen += _examples_after(chosen, units)
-    chosen = _with_enumerations(chosen, units)
+def usable(u: Unit) -> bool:
+    return not (is_filler(u.text, u.hit.text) or reads_as_instruction(u.text) or is_cut(u))
+
+
+def compose_answer(
+    units: Sequence[Unit], leads: Sequence[Lead] = (), notes: Sequence[str] = (), partial: bool = False
+) -> Draft:
+    pool = [u for u in units if usable(u)]
+    flagged = [u for u in units if reads_as_instruction(u.text)]
     book = CitationBook()
-    groups = sorted(group(chosen), key=lambda g: -max(u.score for u in g[2]))
-    titles = list(dict.fromkeys(doc_name(g[2][0].hit) for g in groups))
-    lines = [BANNER, "", f"根据知识库原文，与这个问题相关的要点摘编如下（出自：{'；'.join(titles)}）。"]
-    for _source, section, us in groups:
-        lines += ["", f"### {_group_heading(us[0].hit, section)}"]
-        lines += [f"- {u.text} {book.cite(u.hit)}" for u in us]
-    return finish(lines, book, "参考来源")
-
-
-def compose_not_found(gaps: Sequence[str], units: Sequence[Unit]) -> Draft:
-    """Say what is missing, then show the nearest passage units (one per passage) with their sources."""
-    missing = "；".join(gaps)
-    lines = [
-        BANNER,
-        "",
-        f"知识库中未找到：{missing}。",
-        "",
-        "现有文件中没有能直接回答这一问的原文，不作推测。",
-    ]
-    nearest = _nearest(units)
-    book = CitationBook()
-    if nearest:
-        lines += ["", "### 知识库中最接近的原文（仅供参考）"]
-        lines += [f"- {u.text} {book.cite(u.hit)}" for u in nearest]
-    lines += ["", "如需这方面的答复，请先上传包含相关内容的文件，或换个问法再试。"]
-    return finish(lines, book, "参考来源", status="not_found")
-
-
-def _nearest(units: Sequence[Unit]) -> list[Unit]:
-    out: list[Unit] = []
-    seen: set[str] = set()
-    for u in sorted(units, key=lambda u: (-u.score, u.rank, u.order)):
-        if u.hit.chunk_id in seen or is_duplicate(u.text, (o.text for o in out)):
+    lines = [MODE_LINE, ""]
+    lead_units: list[Unit] = []
+    for lead in leads:
+        u = lead.unit
+        if not usable(u) or is_duplicate(u.text, [x.text for x in lead_units]):
             continue
-        seen.add(u.hit.chunk_id)
-        out.append(u)
-        if len(out) >= NEAREST:
+        lead_units.append(u)
+    if not lead_units:
+        lead_units = select(pool, 1, 0.0, 0.0)
+    lead_units = _with_enumerations(lead_units, pool)
+    spans = {(lead.unit.hit.chunk_id, lead.unit.order): lead.span for lead in leads}
+    lines += [f"{_bold(u, spans.get((u.hit.chunk_id, u.order)))}{book.cite(u.hit)}" for u in lead_units]
+    if partial and notes:
+        lines += ["", "原文未写明：" + "；".join(notes) + "。以下为相关原文，供参考。"]
+    used = sum(len(u.text) for u in lead_units)
+    points = _points(pool, lead_units, used)
+    if points:
+        for _source, section, us in sorted(group(points), key=lambda g: -max(u.score for u in g[2])):
+            lines += ["", f"### {_group_heading(us[0].hit, section)}"]
+            lines += [f"- {u.text} {book.cite(u.hit)}" for u in us]
+    draft = _finish(lines, book, "partial" if partial else "answered")
+    if flagged:
+        draft.warnings.append(
+            f"检索到的原文中有 {len(flagged)} 处像是对助手下达的指令（如“忽略以上指令”），已作为资料对待，未采用为答案要点"
+        )
+    return draft
+
+
+def _finish(lines: list[str], book: CitationBook, status: Status) -> Draft:
+    """The numbered sources, short: document name, page, the heading the passage stands under."""
+    if book.hits:
+        lines += ["", "## 参考来源"]
+        for n, h in enumerate(book.hits, 1):
+            page = f" 第{h.page}页" if h.page else ""
+            leaf = section_leaf(h.section)
+            lines.append(f"- [{n}] {h.source}{page}" + (f" · {leaf}" if leaf else ""))
+    return Draft("\n".join(lines).strip() + "\n", status, book.citations())
+
+
+def compose_not_found(gaps: Sequence[str]) -> Draft:
+    """Say what is missing; no unrelated passages as filler."""
+    lines = [
+        MODE_LINE,
+        "",
+        f"知识库中未找到能回答这一问的原文：{'；'.join(gaps)}。",
+        "",
+        "不作推测。如需这方面的答复，请上传包含相关内容的文件，或换个问法再试。",
+    ]
+    return finish(lines, CitationBook(), "参考来源", status="not_found")
+
+
+def _bold(u: Unit, span: tuple[int, int] | None) -> str:
+    text = u.text
+    if span is None or not (0 <= span[0] < span[1] <= len(text)):
+        return text
+    a, b = span
+    inner = text[a:b].strip()
+    if not inner or "*" in text:
+        return text
+    a = text.index(inner, a)
+    b = a + len(inner)
+    return f"{text[:a]}**{inner}**{text[b:]}"
+
+
+def _points(pool: Sequence[Unit], leads: Sequence[Unit], used: int) -> list[Unit]:
+    """3–5 supporting units (within the budget), lists kept whole, none repeating the lead."""
+    taken = {(u.hit.chunk_id, u.order) for u in leads}
+    rest = [
+        u
+        for u in pool
+        if (u.hit.chunk_id, u.order) not in taken and not is_duplicate(u.text, [x.text for x in leads])
+    ]
+    top = max((u.hit.score for u in rest), default=0.0) or 1.0
+    rest = [replace(u, score=u.score + PRIOR * u.hit.score / top) for u in rest]
+    ranked = select(rest, MAX_POINTS, FLOOR, RELATIVE) or select(rest, MIN_POINTS, 0.0, 0.0)
+    ranked += _examples_after(ranked, rest)
+    out: list[Unit] = []
+    for u in _with_enumerations(ranked, rest):
+        if len(out) >= MIN_POINTS and used + len(u.text) > BUDGET:
+            continue
+        if len(out) >= MAX_POINTS + 3:
             break
+        out.append(u)
+        used += len(u.text)
     return out
 
 
@@ -85,41 +153,46 @@ def _examples_after(chosen: list[Unit], units: Sequence[Unit]) -> list[Unit]:
 
 
 _ANNOUNCE = re.compile(
-    r"[几两二三四五六七八九十\d]+(?:点|个方面|条|项|个|步|方面)[:：]|如下[:：]|[:：]\s*一是"
+    r"[几两二三四五六七八九十\d]+(?:点|个方面|条|项|个|步|方面)[:：]|如下[:：]|[:：]\s*一是|为(?:核心|主要|重点)内容|包括[:：]?$|[:：]$"
 )
-_INNER_ITEM = re.compile(r"^[二三四五六七八九十]是")
-MAX_LIST_UNITS = 4
+_INNER_ITEM = re.compile(
+    r"^(?:[二三四五六七八九十]是|第[二三四五六七八九十]+[,，、]|[（(][二三四五六七八九十2-9][）)]|[2-9][.、．])"
+)
+MAX_LIST_UNITS = 6
 
 
 def _with_enumerations(chosen: list[Unit], units: Sequence[Unit]) -> list[Unit]:
-    """Keep a list with what announces it: a chosen unit followed by "注意做到三点：一是…" or by 二是/三是
-    items in the same passage brings those units along (a list cut after its first item misleads)."""
-    by_key = {(u.hit.chunk_id, u.order): u for u in units}
+    """Keep a list with what announces it: a chosen unit that announces a list ("注意做到三点：", "……为
+    核心内容") or holds its first item brings the following items along, across the chunk boundary into
+    the next chunk of the same document (a list cut after its first item misleads)."""
+    order = sorted(units, key=lambda u: (u.hit.source, u.hit.position, u.order))
+    nxt_of = {
+        (a.hit.chunk_id, a.order): b
+        for a, b in zip(order, order[1:], strict=False)
+        if a.hit.source == b.hit.source and b.hit.position - a.hit.position <= 1
+    }
     taken = {(u.hit.chunk_id, u.order) for u in chosen}
     out: list[Unit] = []
     for u in chosen:
         out.append(u)
-        key = (u.hit.chunk_id, u.order + 1)
-        nxt = by_key.get(key)
-        in_list = "一是" in u.text or bool(_ANNOUNCE.search(u.text))
-        if nxt is not None and key not in taken and _ANNOUNCE.search(nxt.text) and len(out) < MAX_POINTS + 4:
+        in_list = bool(_ANNOUNCE.search(u.text)) or bool(
+            re.match(r"^(?:一是|第一[,，、]|[（(][一1][）)]|1[.、．])", u.text)
+        )
+        nxt = nxt_of.get((u.hit.chunk_id, u.order))
+        if nxt is not None and _ANNOUNCE.search(nxt.text) and (nxt.hit.chunk_id, nxt.order) not in taken:
             out.append(nxt)
-            taken.add(key)
-            in_list, key = True, (key[0], key[1] + 1)
-            nxt = by_key.get(key)
+            taken.add((nxt.hit.chunk_id, nxt.order))
+            in_list, nxt = True, nxt_of.get((nxt.hit.chunk_id, nxt.order))
         added = 0
-        while (
-            in_list
-            and nxt is not None
-            and key not in taken
-            and _INNER_ITEM.match(nxt.text)
-            and added < MAX_LIST_UNITS
-        ):
+        while in_list and nxt is not None and added < MAX_LIST_UNITS:
+            key = (nxt.hit.chunk_id, nxt.order)
+            first = added == 0 and re.match(r"^(?:一是|第一[,，、]|[（(][一1][）)]|1[.、．])", nxt.text)
+            if key in taken or not (first or _INNER_ITEM.match(nxt.text)):
+                break
             out.append(nxt)
             taken.add(key)
             added += 1
-            key = (key[0], key[1] + 1)
-            nxt = by_key.get(key)
+            nxt = nxt_of.get(key)
     return out
 
 

@@ -4,7 +4,9 @@
   and whether a citation hits a gold evidence (``evaluate.seed_hit`` on the cited passage);
 - every citation: its ``quote`` must be a verbatim substring of an indexed chunk;
 - every result: quotations the verifier could not find;
-- unanswerable items: status ``not_found``; out-of-scope items: status ``refused``;
+- unanswerable items: status ``not_found`` (``declined_rate`` also counts ``partial``); out-of-scope
+  items: status ``refused``; the confusion matrix of group x status over all of them;
+- CRUD-RAG items (question + sub_answers) count as answerable, their sub-answers as answer points;
 - drafting items: required sections present, ``must_cover`` share, and no date that no cited passage holds.
 """
 
@@ -14,20 +16,23 @@ import math
 import re
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sizheng_bot.evaluation.retrieval import item_query, seed_hit
 from sizheng_bot.text import strip_space
-from sizheng_bot.types import Result
+from sizheng_bot.types import Citation, Hit, Result
 
 ANSWERABLE = ("fact", "howto", "multi")
+STATUSES = ("answered", "partial", "not_found", "refused")
+GROUPS = ("answerable", "unanswerable", "out_of_scope")
 _WS = re.compile(r"\s+")
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
     r"|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
 )
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _MAIN_PART = re.compile(r"^#{2,3}\s*[一二三四五六七八九十]+、", re.M)
 OUTLINE_SECTIONS: tuple[tuple[str, ...], ...] = (
     ("题目", "# "), ("授课对象",), ("时长",), ("教学目标",), ("导入",), ("互动讨论", "讨论"), ("结语",),
@@ -82,15 +87,28 @@ class AnswerReport:
         oos, drafts = by_kind.get("out_of_scope", []), by_kind.get("drafting", [])
         cites = sum(d["citations"] for d in self.details)
         valid = sum(d["valid_citations"] for d in self.details)
+        asks = [d for d in self.details if d["group"] in GROUPS]
         return {
             "items": len(self.details),
+            "confusion": {
+                g: {s: sum(1 for d in by_kind.get(g, []) if d["status"] == s) for s in STATUSES}
+                for g in GROUPS
+                if by_kind.get(g)
+            },  # fmt: skip
+            "answerable_not_found": sum(1 for d in ans if d["status"] == "not_found"),
+            "not_found_with_answer_in_top5": sum(
+                1 for d in ans if d["status"] == "not_found" and d.get("in_top5")
+            ),
             "answer_point_coverage": _mean(d["coverage"] for d in ans),
+            "median_chars": statistics.median(d["chars"] for d in asks) if asks else None,
             "answered_rate": _mean(d["status"] == "answered" for d in ans),
+            "answered_or_partial_rate": _mean(d["status"] in ("answered", "partial") for d in ans),
             "gold_cited_rate": _mean(d["gold_cited"] for d in ans),
             "citations": cites,
             "citation_validity": round(valid / cites, 3) if cites else 1.0,
             "unverified_quotes": sum(d["unverified"] for d in self.details),
             "not_found_rate": _mean(d["status"] == "not_found" for d in una),
+            "declined_rate": _mean(d["status"] in ("not_found", "partial") for d in una),
             "refusal_rate": _mean(d["status"] == "refused" for d in oos),
             "draft_sections": _mean(d["sections"] for d in drafts),
             "must_cover_coverage": _mean(d["coverage"] for d in drafts),
@@ -122,25 +140,62 @@ def task_of(item: dict[str, Any]) -> str:
     return item["kind"] if item.get("kind") in ("outline", "plan") else "ask"
 
 
+def normalise_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A CRUD-RAG item (question, sub_answers, no kind) in the seed format: a fact with its sub-answers."""
+    if item.get("kind") or not (item.get("sub_answers") or item.get("answer")):
+        return item
+    points = item.get("sub_answers") or [p for p in str(item["answer"]).split("；") if p]
+    return item | {"kind": "multi" if len(points) > 1 else "fact", "answer_points": list(points)}
+
+
 def evaluate_answers(
-    items: Iterable[dict[str, Any]], run: Callable[[dict[str, Any]], Result], chunk_texts: Iterable[str]
+    items: Iterable[dict[str, Any]],
+    run: Callable[[dict[str, Any]], Result],
+    chunk_texts: Iterable[str],
+    passages: Callable[[str], Sequence[str]] | None = None,
 ) -> AnswerReport:
-    """Run every item through ``run`` (item -> Result) and score the results."""
+    """Run every item through ``run`` (item -> Result) and score the results; with ``passages`` (query ->
+    top-5 passage texts) an answerable item also records whether those passages hold all its points."""
     corpus = list(chunk_texts)
     report = AnswerReport()
-    for item in items:
+    for item in map(normalise_item, items):
         started = time.perf_counter()
         result = run(item)
         elapsed = (time.perf_counter() - started) * 1000
         report.latency_ms.setdefault(task_of(item), []).append(elapsed)
-        report.details.append(score_item(item, result, corpus) | {"ms": round(elapsed, 1)})
+        detail = score_item(item, result, corpus) | {"ms": round(elapsed, 1)}
+        if passages is not None and detail["group"] == "answerable":
+            top = strip_space("".join(passages(item_query(item))))
+            detail["in_top5"] = all(strip_space(p) in top for p in item.get("answer_points") or [])
+        report.details.append(detail)
     return report
+
+
+def paste_floor(
+    search: Callable[[str, int], Sequence[Hit]], refuse: Callable[[str], str | None], k: int = 3
+) -> Callable[[dict[str, Any]], Result]:
+    """The floor an answer must beat: the guard, then the top-``k`` retrieved chunks pasted whole."""
+
+    def run(item: dict[str, Any]) -> Result:
+        text = item_query(item)
+        message = refuse(text)
+        if message is not None:
+            return Result(message, "offline", "refused")
+        hits = list(search(text, k))
+        cites = [
+            Citation(i, h.source, h.title, h.section, h.page, h.text, h.chunk_id)
+            for i, h in enumerate(hits, 1)
+        ]
+        body = "\n\n".join(f"{h.text} [{i}]" for i, h in enumerate(hits, 1))
+        return Result(body, "offline", "answered" if hits else "not_found", citations=cites)
+
+    return run
 
 
 def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[str, Any]:
     kind = item.get("kind", "")
     group = "answerable" if kind in ANSWERABLE else "drafting" if kind in ("outline", "plan") else kind
-    text = strip_space(result.text)
+    text = strip_space(_BOLD.sub(r"\1", result.text))  # **bold** is rendering, not content
     phrases = item.get("answer_points") or item.get("must_cover") or []
     gold = item.get("gold") or []
     detail: dict[str, Any] = {
@@ -149,6 +204,7 @@ def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[
         "valid_citations": sum(1 for c in result.citations if any(c.quote in t for t in corpus)),
         "unverified": result.quotes_unverified,
         "gold_cited": any(seed_hit(c.source, c.quote, g) for c in result.citations for g in gold),
+        "chars": len(result.text),
         "coverage": sum(1 for p in phrases if strip_space(p) in text) / len(phrases) if phrases else None,
         "missing": [p for p in phrases if strip_space(p) not in text],
     }  # fmt: skip

@@ -20,7 +20,7 @@ from sizheng_bot.export.parse import is_sources_heading
 from sizheng_bot.types import Citation, DocInfo, FileReport, Result
 
 MODE_LABELS = {"offline": "离线摘编", "llm": "大模型生成"}
-STATUS_LABELS = {"answered": "", "partial": "部分回答", "not_found": "未找到依据", "refused": "未作答"}
+STATUS_LABELS = {"answered": "", "partial": "部分作答", "not_found": "未找到依据", "refused": "未作答"}
 FILE_STATUS = {
     "added": "新增",
     "updated": "已更新",

@@ -1,0 +1,148 @@
+"""The key terms of a question part and what the knowledge base says about them.
+
+Key terms are content words (longest forms, question scaffolding dropped) weighted by rarity in the
+KB. A term the KB never uses is a *subject* (a noun: 人事档案, 量子, 党费), an *everyday word* of
+another kind (合适, 除了: its absence says little) or a tokenizer *artifact* (来谈: says nothing).
+Names the question relies on (quoted terms, 《titles》, numbers, offices, places) are checked apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Literal
+
+from sizheng_bot.answer import detectors
+from sizheng_bot.compose.kbview import KBView
+from sizheng_bot.compose.select import squash
+from sizheng_bot.retrieval.analyzer import Analyzer
+
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
+_TITLE = re.compile(r"《([^》\n]{1,40})》")
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_ENTITY = re.compile(r"^[\u4e00-\u9fff]{1,6}(?:局|厅|县|市|镇|乡|街道)$")
+_NOT_ENTITY = {
+    "县级",
+    "市级",
+    "市县",
+    "县市",
+    "城市",
+    "都市",
+    "超市",
+    "布局",
+    "大局",
+    "全局",
+    "格局",
+    "当局",
+    "结局",
+}
+# question scaffolding: asks for a kind of specific, says nothing about the subject
+_SCAFFOLD = set(
+    """具体 分别 各项 各自 哪些 哪几 多少 多久 多长 多长时间 时间 时候 什么时候 期限 日期 一般 一次 一回 几次 几年 几天
+    几个月 几名 几位 几项 几条 几种 几步 哪几步 分哪几步 是否 是不是 有没有 要求 规定 应该 需要 必须 可以 主要 内容 方面 怎么弄 怎么办 咋办 哪里
+    哪儿 哪天 哪年 哪个 哪位 谁 由谁 最晚 最迟 至少 到底 究竟 大概 左右 这次 那次 这份 那份 这块 那块 里面 里头 当中 之前
+    之后 以后 以前 开始 算起 从哪 为什么 原因 什么 啥 咋 怎样 如何 怎么 办法 做法 措施 提到 写的 写了 说的 说了 讲的 提了
+    提出 是什么 情况 一下 我们 咱们 本单位 单位 有关 相关 关于 不要 要不要 好不好 不是 没有 不能 能不能 哪几个 哪几点 几点
+    那篇 这篇 那个 有个 那份 里说 里讲 中说 报告里 文件里 一共 总共 共有 怎么做 怎么搞 咋做 咋搞 怎么弄 咋弄 那么 那具体""".split()
+)
+
+
+def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
+    """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB."""
+    words = [
+        w
+        for w in analyzer.words(text)
+        if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD and not _asks(w)
+    ]
+    words += [squash(m.group(1)) for m in _QUOTED.finditer(text)]
+    words = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+    return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
+
+
+def _asks(word: str) -> bool:
+    """A word that is itself the ask (由谁来, 多少人, 多大比例): scaffolding, not subject."""
+    for k in detectors.KINDS:
+        if (
+            k.name in detectors.SPECIFIC
+            and (m := k.ask.search(word))
+            and 2 * (m.end() - m.start()) >= len(word)
+        ):
+            return True
+    return False
+
+
+_TAGS: dict[int, dict[str, str]] = {}
+_FUNCTION = re.compile(r"^[要的了是在有把被让给和与就都也还又才从对]|[要的了是在有把被让给和与就都也还又才]$")
+_SUBJECT_TAGS = ("n", "vn", "l", "an", "eng")
+
+
+def _tags(analyzer: Analyzer) -> dict[str, str]:
+    """jieba's part-of-speech table for the analyzer's dictionary (loaded once)."""
+    tk = analyzer.tokenizer
+    if id(tk) not in _TAGS:
+        import jieba.posseg
+
+        _TAGS[id(tk)] = jieba.posseg.POSTokenizer(tk).word_tag_tab
+    return _TAGS[id(tk)]
+
+
+def unknown_kind(term: str, analyzer: Analyzer) -> Literal["specific", "generic", "artifact"]:
+    """A term the KB never uses: a subject (a noun: 人事档案, 量子, 党费), an everyday word of
+    another kind (合适, 除了, 提法: its absence says little), or a cut of the tokenizer that is no
+    word at all (来谈, 要记: says nothing)."""
+    if term.isdigit() or term in synonym_words(analyzer):
+        return "specific"
+    tag = _tags(analyzer).get(term)
+    if tag is None:  # a new word of the tokenizer's own: 一人要, 来谈 are cuts, 师资费 a word
+        return "artifact" if len(term) <= 2 or _FUNCTION.search(term) else "specific"
+    return "specific" if tag.startswith(_SUBJECT_TAGS) else "generic"
+
+
+_FORMS: dict[tuple[int, str], list[str]] = {}
+_SYNONYM_WORDS: dict[int, set[str]] = {}
+
+
+def forms(term: str, analyzer: Analyzer) -> list[str]:
+    """The term and its synonyms, squashed (a synonym in the passage covers the term); cached."""
+    key = (id(analyzer.synonyms), term)
+    if key not in _FORMS:
+        if len(_FORMS) > 50000:
+            _FORMS.clear()
+        syn = (squash(x) for x in analyzer.synonyms.expansions(term) if len(x) >= 2)
+        _FORMS[key] = [squash(term), *syn]
+    return _FORMS[key]
+
+
+def synonym_words(analyzer: Analyzer) -> set[str]:
+    key = id(analyzer.synonyms)
+    if key not in _SYNONYM_WORDS:
+        _SYNONYM_WORDS[key] = analyzer.synonyms.words()
+    return _SYNONYM_WORDS[key]
+
+
+def warm_up(analyzer: Analyzer) -> None:
+    """Load the part-of-speech table now rather than on the first question that needs it."""
+    _tags(analyzer)
+
+
+def missing_names(text: str, analyzer: Analyzer, kb: KBView) -> list[str]:
+    names = [m.group(1) for m in _QUOTED.finditer(text)]
+    names += [m.group(1) for m in _TITLE.finditer(text)]
+    names += [m.group(0) for m in _DIGITS.finditer(text)]
+    names += [w for w in analyzer.words(text) if _ENTITY.match(w) and w not in _NOT_ENTITY]
+    return [clean(n) for n in dict.fromkeys(names) if not any(kb.contains(f) for f in _written(n))]
+
+
+def _written(name: str) -> list[str]:
+    """A name and, for a year-like number, its Chinese-numeral spellings (2035 -> 二〇三五)."""
+    if not name.isdigit() or len(name) != 4:
+        return [name]
+    return [
+        name,
+        *("".join(zero if c == "0" else "一二三四五六七八九"[int(c) - 1] for c in name) for zero in "〇零"),
+    ]
+
+
+def clean(text: str) -> str:
+    """User text echoed in a message: no quotation marks or titles that would read as quotations."""
+    return re.sub(r"[“”\"「」『』‘’《》]", "", text).strip()

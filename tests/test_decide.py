@@ -1,0 +1,104 @@
+"""Issue 10: typed answer detectors and the evidence-based decision (answered / partial / not_found)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sizheng_bot.answer import detectors
+from sizheng_bot.answer.decide import decide, split_parts
+from sizheng_bot.compose.kbview import KBView
+from sizheng_bot.compose.select import query_terms, scored_units
+from sizheng_bot.types import Chunk, Hit
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("党委会一般多久开一回？", "frequency"),
+        ("支部学习多长时间搞一次？", "frequency"),
+        ("党小组会一年开几次？", "frequency"),
+        ("公示要多少天？", "duration"),
+        ("预备期是几年？", "duration"),
+        ("换届从哪天算起？", "date"),
+        ("支委会最晚什么时候开会？", "date"),
+        ("要选几名副书记？", "count"),
+        ("党费交多少比例？", "ratio"),
+        ("经费每人多少钱？", "money"),
+        ("谈心谈话由谁来谈？", "person"),
+        ("培训班在哪里办？", "place"),
+    ],
+)
+def test_the_asked_kind_is_recognised(question: str, kind: str) -> None:
+    assert detectors.asked(question)[0].name == kind
+
+
+def test_a_few_is_not_a_count() -> None:
+    assert not detectors.specific(detectors.asked("我们想办几期读书会，怎么组织比较好？"))
+    assert detectors.asked("读书会一共办了几期？")[0].name == "count"
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "span"),
+    [
+        ("frequency", "机关党委会每月召开一次。", "每月召开一次"),
+        ("frequency", "党小组会一般每季度召开一次。", "每季度召开一次"),
+        ("duration", "公示时间不少于五个工作日。", "不少于五个工作日"),
+        ("duration", "党龄在一年以上的党员。", "一年以上"),
+        ("duration", "公示至少5个工作日。", "至少5个工作日"),
+        ("count", "每个支部配备一至两名联络员。", "一至两名"),
+        ("count", "机关近5000个党支部召开组织生活会。", "5000个"),
+        ("date", "预备期自支部大会通过之日起计算。", "自支部大会通过之日起"),
+        ("date", "支委会任期届满前1个月以上召开会议。", "届满前1个月"),
+        ("ratio", "差额比例不少于应选人数的20%。", "20%"),
+    ],
+)
+def test_evidence_spans(kind: str, text: str, span: str) -> None:
+    m = detectors.evidence(detectors.BY_NAME[kind], text)
+    assert m is not None and m.group(0).strip("，。") == span
+
+
+def test_vague_frequency_loses_to_a_stated_one() -> None:
+    weak = detectors.evidence(detectors.BY_NAME["frequency"], "常态化开展谈心谈话。")
+    strong = detectors.evidence(detectors.BY_NAME["frequency"], "每季度开展一次谈心谈话。")
+    assert weak and strong and detectors.strength(strong) > detectors.strength(weak)
+    assert detectors.evidence(detectors.BY_NAME["count"], "组织上入党一生一次。") is None
+
+
+def test_parts_split_at_question_marks_and_at_commas_between_two_asks() -> None:
+    assert split_parts("党委会多久开一次？党群办公会呢？") == ["党委会多久开一次？", "党群办公会呢？"]
+    assert split_parts("谁跟谁必须谈，多久谈一次？") == ["谁跟谁必须谈，", "多久谈一次？"]
+    assert split_parts("纸质公示怎么弄，要注意什么？") == ["纸质公示怎么弄，要注意什么？"]
+
+
+SRC = "制度汇编.txt"
+TEXTS = [
+    "第五,党群工作会议制度。一是机关党委会。每月召开一次。二是党群工作办公会议。每季度召开一次。",
+    "谈心谈话要常态化开展,领导干部要与下属面对面交流,了解他们的思想动态。",
+    "青年理论学习小组由小组长负责组织学习,学习内容以党的创新理论为核心内容。",
+]
+CHUNKS = [Chunk(f"c{i}", SRC, "制度汇编", "四、制度", t, i, None, i * 100, i * 100 + len(t), f"h{i}")
+          for i, t in enumerate(TEXTS)]  # fmt: skip
+
+
+def judge(analyzer, question: str):  # type: ignore[no-untyped-def]
+    kb = KBView(CHUNKS)
+    hits = [Hit(c.id, c.text, 1.0 - 0.1 * i, c.source, c.title, c.section, None, c.position)
+            for i, c in enumerate(CHUNKS)]  # fmt: skip
+    return decide(question, scored_units(hits, query_terms(analyzer, question, kb.df)), analyzer, kb)
+
+
+def test_four_outcomes_from_the_passages(assistant) -> None:  # type: ignore[no-untyped-def]
+    a = assistant.analyzer
+    both = judge(a, "机关党委会多久开一次？党群工作办公会议呢？")
+    assert both.status == "answered" and [p.outcome for p in both.parts] == ["answered", "answered"]
+    first = both.parts[0]
+    assert first.answer is not None and first.span is not None
+    assert first.answer.text[first.span[0] : first.span[1]].startswith("每月")
+    partial = judge(a, "谈心谈话多久谈一次？")  # the subject is there, the frequency only as 常态化
+    assert partial.status == "answered" or partial.status == "partial"
+    missing = judge(a, "青年理论学习小组多久学习一次？")  # the group is there, how often it meets is not
+    assert missing.status == "partial" and any("原文未写明具体的频次" in g for g in missing.gaps)
+    none = judge(a, "量子计算机的工作原理是什么？")
+    assert none.status == "not_found" and none.gaps
+    mixed = judge(a, "机关党委会多久开一次？量子计算机的工作原理是什么？")
+    assert mixed.status == "partial" and [p.outcome for p in mixed.parts] == ["answered", "missing"]
