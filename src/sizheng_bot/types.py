@@ -144,7 +144,7 @@ class QuoteCheck:
 
 
 Mode = Literal["offline", "llm"]
-Status = Literal["answered", "not_found", "refused"]
+Status = Literal["answered", "partial", "not_found", "refused"]
 Task = Literal["ask", "outline", "plan"]
 
 

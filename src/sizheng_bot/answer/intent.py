@@ -210,8 +210,9 @@ def request_audience(text: str) -> str | None:
 
 
 _SIDE_CLAUSE = re.compile(
-    r"结合|最好|要有|需要|请|邀请|穿插|安排|快到了|将至|前夕|之际|分钟|小时|半天|一天|帮|写|拟|列"
+    r"结合|最好|要|需要|请|邀请|穿插|安排|快到了|将至|前夕|之际|分钟|小时|半天|一天|帮|写|拟|列|会后|回来后|结束"
 )
+_OCCASION = re.compile(r"七一|建党|国庆|五四|八一|春节|清明|元旦|重阳")
 
 
 def fallback_topic(text: str) -> str:
@@ -219,6 +220,10 @@ def fallback_topic(text: str) -> str:
     clauses = [c for c in re.split(r"[，。,；;！!？?\n]", text) if c.strip()]
     ranked = sorted(clauses, key=lambda c: (bool(_SIDE_CLAUSE.search(c)), -len(_BOILERPLATE.sub("", c))))
     for clause in ranked:
+        clause = re.sub(
+            r"^(?:组织|带领|带)[^去到赴，。]{0,10}(?:去|到|赴)|半个?(?:小时|钟头)|一刻钟", "", clause
+        )
+        clause = _DURATION_WORDS.sub("", clause)
         rest = re.sub(r"\d+|[一二三四五六七八九十]+(?=分钟)", "", _BOILERPLATE.sub("", clause))
         rest = re.sub(r"^给[\u4e00-\u9fff]{2,10}?讲", "", rest)
         if len(rest) >= 2:
@@ -288,7 +293,9 @@ def plan_params(
     form: str | None,
     history: Sequence[tuple[str, str]] = (),
 ) -> PlanParams:
-    found = theme or parse_theme(text) or _history_topic(history) or fallback_topic(text)
+    occasion = _OCCASION.search(text)
+    found = theme or parse_theme(text) or _history_topic(history) or (occasion.group(0) if occasion else None)
+    found = found or fallback_topic(text)
     minutes = parse_minutes(form or "") or parse_minutes(text) or DEFAULT_PLAN_MINUTES
     duration = _duration_label(form or "", text, minutes)
     form = _strip_quotes(form or "") or None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -43,6 +44,7 @@ TOPIC_GATE = 0.05  # least match to the topic for a section's unit to count in f
 OFF_TOPIC = 0.3
 MATERIAL_BONUS = 0.5  # a unit from the work the request names (借《拿来主义》讲…)
 FALLBACK = "已改用离线摘编模式"
+REPLY_TIMEOUTS = 3  # a whole streamed reply may take this many request timeouts
 SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
 
 
@@ -226,6 +228,17 @@ def _document_scorer(ctx: Stages, query: str, named: Sequence[str]) -> Callable[
     return doc_units
 
 
+def _absent_terms(ctx: Stages, topic: str) -> list[str]:
+    """The topic's words that no passage holds, when they are most of it (the KB has nothing on it)."""
+    words = [
+        t for t in dict.fromkeys(ctx.retriever.analyzer.query_terms(topic, expand=False)[0]) if len(t) >= 2
+    ]
+    df = ctx.kb_view().df
+    absent = [t for t in words if df(t) == 0]
+    absent = [t for t in absent if not any(t != o and t in o for o in absent)]  # 节水 inside 节水型
+    return absent if words and sum(df(t) == 0 for t in words) * 2 >= len(words) else []
+
+
 def _prepare_outline(ctx: Stages, req: TaskRequest) -> Prepared:
     reqs_probe = parse_requirements(req.text)
     talk = any(r.is_step and re.search(r"讨论|交流|互动|研讨|发言|分享", r.text) for r in reqs_probe)
@@ -239,8 +252,9 @@ def _prepare_outline(ctx: Stages, req: TaskRequest) -> Prepared:
     values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
               "time_split": p.split_text, "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.topic, named)
+    absent = _absent_terms(ctx, p.topic)
     return Prepared(
-        hits, lambda: compose_outline(p, units, reqs, units_for, named, doc_units), "outline", values
+        hits, lambda: compose_outline(p, units, reqs, units_for, named, doc_units, absent), "outline", values
     )
 
 
@@ -267,18 +281,31 @@ def _prepare_plan(ctx: Stages, req: TaskRequest) -> Prepared:
 
 # --- LLM mode ----------------------------------------------------------------------------------------
 def _llm(ctx: Stages, req: TaskRequest, prep: Prepared, warnings: list[str]) -> Iterator[str | Result]:
+    """The model's reply, its citations checked and renumbered; a reply that loops or cites nothing it
+    was given raises LLMError, so the caller shows the offline draft instead (with the reason)."""
     llm = ctx.llm()
     if llm is None:
         raise LLMError("未配置大模型")
     prompts = ctx.prompts()
     user = prompts.render(prep.prompt, context=generate.context_text(prep.hits), **prep.values)
     parts: list[str] = []
+    deadline = time.monotonic() + REPLY_TIMEOUTS * llm.timeout
     for delta in llm.stream(prompts.render("system"), user):
         parts.append(delta)
         yield delta
-    cleaned = generate.clean_citations("".join(parts), prep.hits)
+        if len(parts) % 32 == 0 and generate.is_looping("".join(parts)):
+            break
+        if time.monotonic() > deadline:  # a slow model that never stops: the request timeout is per chunk
+            raise LLMError(
+                f"大模型回复超过 {REPLY_TIMEOUTS * llm.timeout:.0f} 秒仍未结束（请检查 SIZHENG_LLM_TIMEOUT）"
+            )
+    raw = "".join(parts)
+    cleaned = generate.clean_citations(raw, prep.hits)
+    if reason := generate.unusable(raw, cleaned):
+        log.info("LLM reply not used (%s); %d citation markers removed", reason, len(cleaned.warnings))
+        raise LLMError(reason)
     warnings.extend(cleaned.warnings)
-    status: Status = "not_found" if generate.says_not_found(cleaned.text, cleaned) else "answered"
+    status: Status = generate.reply_status(cleaned.text, cleaned)
     text = generate.with_sources(cleaned.text, cleaned, SOURCES[req.task])
     yield _finish(ctx, req, Draft(text, status, cleaned.citations), "llm", warnings)
 

@@ -60,8 +60,10 @@ def compose_outline(
     units_for: Scorer | None = None,
     named: Sequence[str] = (),
     doc_units: Callable[[Hit, int], Sequence[Unit]] | None = None,
+    absent: Sequence[str] = (),
 ) -> Draft:
-    """``units`` are scored against the topic; ``units_for(query)`` retrieves and scores for one section."""
+    """``units`` are scored against the topic; ``units_for(query)`` retrieves and scores for one section;
+    ``absent`` are the topic's words no passage holds (then nothing is padded in)."""
     scorer: Scorer = units_for or (lambda _q: units)
     book = CitationBook()
     used: list[Unit] = []
@@ -79,7 +81,7 @@ def compose_outline(
             best = max(found, key=lambda u: u.score)
             found = [*found, *(u for u in doc_units(best.hit, MATERIAL_SPAN) if _is_from(u, named))]
         material = _material_part(found, used, k + 1)  # the named work carries the talk
-    parts = _parts(p.topic, scorer, used, k)
+    parts = _parts(p.topic, scorer, used, k, pad=not absent)
     if material is not None:  # the named work replaces the weakest part
         weakest = min(range(len(parts)), key=lambda i: (len(parts[i][1]), -i))
         _release(used, parts[weakest][1])
@@ -89,7 +91,10 @@ def compose_outline(
     title = f"{p.topic}——{p.audience}微党课"
     cited = (1 if intro else 0) + sum(len(c) for _, c in parts) + sum(len(c) for _, c in point_units)
     lines = [f"# {title}", "", BANNER]
-    if cited < THIN:
+    if absent:
+        lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，以下只摘编沾边的内容，不足以支撑这堂党课；"
+                     "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip
+    elif cited < THIN:
         lines.append(f"> 提示：知识库中与{p.topic}直接相关的材料不多（只找到 {cited} 条），以下只摘编有出处的内容，"
                      "空缺部分请结合本单位实际补充，或先把相关文件入库后重新生成。")  # fmt: skip
     req_at = len(lines)
@@ -171,7 +176,9 @@ def _release(used: list[Unit], chosen: list[Unit]) -> None:
     used[:] = [u for u in used if not any(u is c for c in chosen)]
 
 
-def _parts(topic: str, scorer: Scorer, used: list[Unit], k: int) -> list[tuple[str, list[Unit]]]:
+def _parts(
+    topic: str, scorer: Scorer, used: list[Unit], k: int, pad: bool = True
+) -> list[tuple[str, list[Unit]]]:
     """Three parts shown as why / what goes wrong / how, each from passages retrieved for that purpose.
 
     Roles are filled most-specific first (measures, then meaning, then problems) so that a fallback
@@ -194,14 +201,20 @@ def _parts(topic: str, scorer: Scorer, used: list[Unit], k: int) -> list[tuple[s
                     break
         got[slot] = (role, chosen)
     parts = [got["meaning"], got["problem"], got["measure"]]
+    on_topic = scorer(topic)
+    for role, chosen in parts:  # top up short parts with what is most relevant to the topic itself
+        if 0 < len(chosen) < k and pad:
+            chosen.extend(pick(on_topic, k - len(chosen), used, FLOOR * 0.8, weight=role, need_role=False))
     for role, chosen in parts:  # little material: spread it so that no part stands empty
         donor = max((c for _, c in parts), key=len)
         if not chosen and len(donor) >= 2:
             best = max(donor, key=lambda u: (role_score(u, role), u.score))
             donor.remove(best)
             chosen.append(best)
-        elif not chosen:  # one near-topic passage rather than an empty part (the notice says it is thin)
-            chosen.extend(pick(scorer(topic), 1, used, FLOOR * 0.6, weight=role, need_role=False))
+        elif (
+            not chosen and pad
+        ):  # one near-topic passage rather than an empty part (the notice says it is thin)
+            chosen.extend(pick(on_topic, 1, used, FLOOR * 0.6, weight=role, need_role=False))
     seen: set[str] = set()
     out = []
     for role, chosen in parts:

@@ -61,7 +61,7 @@ def detect_kinds(theme: str, text: str) -> list[Kind]:
     return [k for _, _, k in sorted(found, key=lambda x: (x[0], x[1]))] or [_DEFAULT]
 
 
-_WORK_PLAN = re.compile(r"工作方案|实施方案|流程|步骤|程序|时间节点|环节|节点")
+_WORK_PLAN = re.compile(r"工作方案|实施方案|流程|步骤|程序|时间节点")
 
 
 def is_work_plan(theme: str, request: str) -> bool:
@@ -184,7 +184,7 @@ def compose_plan(
     return finish(lines, book, "参考依据")
 
 
-_CARRIED_OUT = re.compile(r"开展|准备|流程|议程|过程|情况|做法|步骤|安排")
+_CARRIED_OUT = re.compile(r"活动(?:开展|准备|过程|流程|议程|内容|安排|步骤)|开展情况|议程|实施步骤")
 MODEL_UNITS = 6
 _PREP = re.compile(r"准备|分组|分工|分为|筹备|联系|对接|沟通")
 
@@ -192,21 +192,23 @@ _PREP = re.compile(r"准备|分组|分工|分为|筹备|联系|对接|沟通")
 def _model_activity(
     p: PlanParams, units_for: Scorer, doc_units: DocUnits, used: list[Unit], book: CitationBook
 ) -> list[str]:
-    """How a recorded activity of the same kind was carried out (a 主题党日 record in the knowledge base)."""
-    pool = [
-        u
-        for u in units_for(f"{p.theme} 主题党日 活动 开展情况")
-        if u.match >= FLOOR and "活动" in u.hit.section
-    ]
-    if not pool:
-        return []
-    best = max(pool, key=lambda u: u.score)
-    own = [u for u in doc_units(best.hit, 6) if _CARRIED_OUT.search(u.hit.section) and len(u.text) >= 15]
-    chosen = pick(own, MODEL_UNITS, used, 0.0)
-    if not chosen:
-        return []
-    out = ["", f"### 参考范例（知识库中的同类活动：{best.hit.title or best.hit.source}）"]
-    return out + [f"- {u.text} {book.cite(u.hit)}" for u in in_text_order(chosen)]
+    """How a recorded activity of the same kind was carried out: a document (a 主题党日 record) whose
+    sections say how an activity was prepared and held, found among the passages on the theme."""
+    pool = sorted((u for u in units_for(f"{p.theme} 主题党日 活动 开展情况") if u.match >= FLOOR),
+                  key=lambda u: -u.score)  # fmt: skip
+    tried: set[str] = set()
+    for cand in pool:
+        if cand.hit.source in tried or len(tried) >= 3:
+            continue
+        tried.add(cand.hit.source)
+        own = [u for u in doc_units(cand.hit, 6) if _CARRIED_OUT.search(u.hit.section) and len(u.text) >= 15]
+        if len({u.hit.chunk_id for u in own}) < 2:
+            continue
+        chosen = pick(own, MODEL_UNITS, used, 0.0)
+        if chosen:
+            out = ["", f"### 参考范例（知识库中的同类活动：{cand.hit.title or cand.hit.source}）"]
+            return out + [f"- {u.text} {book.cite(u.hit)}" for u in in_text_order(chosen)]
+    return []
 
 
 def _procedure(
