@@ -196,14 +196,18 @@ def _section_scorer(
     the query; a unit that shares nothing with the topic counts little (a sentence about 问题 in general
     does not belong in the 问题 part of a talk on another subject)."""
 
+    on_topic: dict[tuple[str, int], float] = {}  # topic match of each unit, computed once per passage
+    scored: set[str] = set()
+
     def units_for(query: str) -> list[Unit]:
         seen = {h.chunk_id for h in base}
         hits = [*base, *(h for h in ctx.retriever.search(query, DRAFT_K) if h.chunk_id not in seen)]
-        on_topic = {(u.hit.chunk_id, u.order): u for u in _draft_units(ctx, hits, topic, named)}
+        new = [h for h in hits if h.chunk_id not in scored]
+        on_topic.update({(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named)})
+        scored.update(h.chunk_id for h in new)
         out = []
         for u in _draft_units(ctx, hits, query, named):
-            t = on_topic.get((u.hit.chunk_id, u.order), u)
-            keep = 1.0 if t.match >= TOPIC_GATE else OFF_TOPIC
+            keep = 1.0 if on_topic.get((u.hit.chunk_id, u.order), 0.0) >= TOPIC_GATE else OFF_TOPIC
             out.append(replace(u, match=u.match * keep, score=u.score * keep))
         return out
 
