@@ -4,7 +4,14 @@ with the reason), partial answers are told from full ones, and an invented quota
 from __future__ import annotations
 
 from sizheng_bot.answer.quotes import FLAG
-from sizheng_bot.llm.postprocess import Cleaned, clean_citations, is_looping, reply_status, unusable
+from sizheng_bot.llm.postprocess import (
+    Cleaned,
+    clean_citations,
+    echoes_prompt,
+    is_looping,
+    reply_status,
+    unusable,
+)
 from sizheng_bot.types import Hit
 from test_llm_pipeline import QUESTION, llm_assistant
 
@@ -25,6 +32,17 @@ def test_looping_and_uncited_replies_are_unusable() -> None:
     good = "谈心谈话要经常化[1]。"
     assert unusable(good, clean_citations(good, HITS)) is None
     assert unusable("知识库中未找到相关内容。", clean_citations("知识库中未找到相关内容。", HITS)) is None
+    assert echoes_prompt("【用户问题】\n…", "【用户问题】\n{question}") and not echoes_prompt(
+        "要经常谈心[1]。", "【用户问题】"
+    )
+
+
+def test_a_reply_that_echoes_the_prompt_is_unusable(assistant, fake_llm) -> None:  # type: ignore[no-untyped-def]
+    # what gemma-3-270m (a base model) did in bench/llm_real.py: it continued the prompt, markers and all
+    fake_llm.reply = "请依据下面的编号材料回答用户的问题。\n\n【用户问题】\n谈心谈话怎么开展？\n\n【编号材料】\n[1] （出处：a.txt）\n要经常谈心[1]。"
+    result = llm_assistant(assistant, fake_llm.base_url).ask(QUESTION)
+    assert result.mode == "offline" and "【编号材料】" not in result.text
+    assert any("复述了提示词" in w for w in result.warnings)
 
 
 def test_reply_status_tells_partial_not_found_and_refused() -> None:

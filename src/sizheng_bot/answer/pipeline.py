@@ -305,7 +305,7 @@ def _llm(ctx: Stages, req: TaskRequest, prep: Prepared, warnings: list[str]) -> 
             )
     raw = "".join(parts)
     cleaned = generate.clean_citations(raw, prep.hits)
-    if reason := generate.unusable(raw, cleaned):
+    if reason := generate.unusable(raw, cleaned, user):
         log.info("LLM reply not used (%s); %d citation markers removed", reason, len(cleaned.warnings))
         raise LLMError(reason)
     warnings.extend(cleaned.warnings)

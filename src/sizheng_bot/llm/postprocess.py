@@ -157,10 +157,23 @@ def is_looping(text: str) -> bool:
     return len(tail) >= 240 and any(tail.count(tail[-n:]) >= REPEAT_LINES for n in (8, 16, 30))
 
 
-def unusable(text: str, cleaned: Cleaned) -> str | None:
+_LABEL = re.compile(r"^【[^】\n]{2,12}】", re.M)
+_SOURCE_LABEL = "（出处："
+
+
+def echoes_prompt(text: str, prompt: str) -> bool:
+    """A reply that repeats the prompt back (a base model continues the text it was given): it carries
+    the prompt's section labels (【用户问题】, 【编号材料】) or our passage labels (（出处：…）)."""
+    labels = set(_LABEL.findall(prompt))
+    return _SOURCE_LABEL in text or any(label in text for label in labels)
+
+
+def unusable(text: str, cleaned: Cleaned, prompt: str = "") -> str | None:
     """Why a reply cannot be shown (the offline draft is shown instead), or None when it can."""
     if is_looping(text):
         return "大模型的输出陷入重复"
+    if prompt and echoes_prompt(text, prompt):
+        return "大模型复述了提示词和材料，没有作答"
     if not cleaned.citations and not says_not_found(text, cleaned) and not _REFUSED.search(text):
         return "大模型的回答没有引用任何给定材料，无法核对出处"
     return None
