@@ -54,6 +54,7 @@ def test_outline_prompt_asks_for_the_fixed_shape() -> None:
         audience="机关青年干部",
         minutes=15,
         time_split="导入2分钟，三个要点各3分钟，互动2分钟，结语2分钟",
+        requirements="结合七一（写进正文）",
         context="[1] 材料一",
     )
     for heading in ("# 题目", "授课对象：", "时长：", "## 教学目标", "## 一、导入（约N分钟）", "## 二、"):
@@ -69,6 +70,8 @@ def test_plan_prompt_asks_for_the_seven_sections() -> None:
         theme="重温入党誓词",
         audience="全体党员",
         format="参观学习",
+        minutes="120",
+        requirements="请老党员讲党课（安排为一个环节）",
         context="[1] 材料",
     )
     sections = ["# 活动名称", "## 一、活动目的", "## 二、参加对象", "## 三、时间地点", "## 四、活动流程"]

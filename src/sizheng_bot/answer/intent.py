@@ -85,7 +85,7 @@ def parse_minutes(text: str) -> int | None:
 _AUDIENCES = (
     "部队转业干部", "军转干部", "新入职干部", "新入职党员", "新入职人员", "新录用公务员", "新入职", "青年干部", "年轻干部",
     "青年党员", "青年教师", "机关党员干部", "机关青年", "机关党员", "机关干部", "支部全体党员", "全体党员", "支部党员",
-    "党员干部", "入党积极分子", "发展对象", "预备党员", "离退休党员", "离退休干部", "老党员", "转业干部", "教职工",
+    "党员干部", "入党积极分子", "发展对象", "预备党员", "离退休老党员", "离退休党员", "离退休干部", "老党员", "转业干部", "教职工",
     "党务干部", "党支部书记", "支部书记", "领导干部", "团员青年", "党员",
 )  # fmt: skip
 _NEWCOMERS = re.compile(r"新入职的?([\u4e00-\u9fff]{0,3}?(?:干部|党员|人员|公务员|同志|青年|教师))?")
@@ -110,7 +110,8 @@ _TOPIC_PATTERNS = (
         r"(?:题目|主题|课题|标题)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
     ),
     re.compile(
-        r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就)([^，。,；;！!？?\n]{2,40}?)(?:为主题|为题|这个主题|的微党课|的党课|的主题|，|。|$)"
+        r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就|讲(?=怎么|怎样|如何|好|清))([^，。,；;！!？?\n]{2,40}?)"
+        r"(?:为主题|为题|这个主题|的微党课|的党课|的主题|，|。|$)"
     ),
 )
 _ACTIVITY = re.compile(
@@ -130,6 +131,23 @@ def _strip_quotes(text: str) -> str:
     return re.sub(r"[“”\"「」『』‘’《》]", "", text).strip()
 
 
+_ASK_WORDS = re.compile(r"^(?:要|该|应该|应当)?(?:怎样|怎么样|怎么|如何|怎)(?:样)?")
+_TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的)$")
+
+
+def short_topic(topic: str) -> str:
+    """A noun phrase: no audience in front, no question words ("党员干部怎样正确对待…" -> "正确对待…")."""
+    t = _strip_quotes(topic)
+    for a in sorted(_AUDIENCES, key=len, reverse=True):
+        if t.startswith(a) and len(t) - len(a) >= 4:
+            t = t[len(a) :]
+            break
+    t = re.sub(r"^给[\u4e00-\u9fff]{2,10}?讲", "", t)
+    t = _ASK_WORDS.sub("", t)
+    t = _TOPIC_END.sub("", t)
+    return t.strip("的 ") or _strip_quotes(topic)
+
+
 def parse_topic(text: str) -> str | None:
     """The topic or theme named in a drafting request, without quotation marks."""
     named = _TOPIC_PATTERNS[0].search(text)
@@ -141,22 +159,41 @@ def parse_topic(text: str) -> str | None:
         return _strip_quotes(m.group(1))
     for rx in _TOPIC_PATTERNS[1:]:
         if m := rx.search(text):
-            topic = _TOPIC_TRIM.sub("", m.group(1).strip())
+            topic = short_topic(_TOPIC_TRIM.sub("", m.group(1).strip()))
             if len(topic) >= 2:
-                return _strip_quotes(topic)
+                return topic
     return None
+
+
+_PLAN_NAMED = re.compile(r"(?:一个|一份|个|份|一套)([\u4e00-\u9fff]{2,14}?)(?:工作|活动|实施)?方案")
+_REQ_CLAUSE = re.compile(
+    r"^(?:结合|要|需要|还要|最好|请|邀请|会后|会上|中间|最后|把|安排\d|安排[一二三四五六七八九十两半])"
+)
+_MODAL_TAIL = re.compile(r"(?:要|想|准备|打算|计划|拟|将|在)+$")
 
 
 def parse_theme(text: str) -> str | None:
     """The theme of an activity: a quoted or named topic, else what is to be held (…开展一次X的主题党日)."""
     if found := parse_topic(text):
         return found
-    for clause in re.split(r"[，。,；;！!？?\n]", text):
+    clauses = [c.strip() for c in re.split(r"[，。,；;！!？?\n]", text) if c.strip()]
+    for clause in clauses:
+        if (m := _PLAN_NAMED.search(clause)) and len(_BOILERPLATE.sub("", m.group(1))) >= 2:
+            if not _ACTIVITY.fullmatch(m.group(1)):
+                return _strip_quotes(re.sub(r"^(?:拟|写|起草|制定)", "", m.group(1)))
+    for clause in clauses:
         m = _ACTIVITY.search(clause)
-        if not m:
+        if not m or _REQ_CLAUSE.search(clause):
             continue
-        before = _ACT_VERB.sub("", clause[: m.start()])
+        head = clause[: m.start()]
+        verb = _ACT_VERB.match(head)
+        before = head[verb.end() :] if verb else head
+        if verb and len(_BOILERPLATE.sub("", before)) < 2:  # "七一要搞个主题党日": what precedes the verb
+            before = _MODAL_TAIL.sub("", re.sub(r"(?:开展|组织|搞|办|举办|举行|进行|策划).*$", "", head))
         theme = _DURATION_WORDS.sub("", _DURATION_WORDS.sub("", before)).strip("的 ")
+        who = parse_audience(theme)
+        if who and re.match(rf"{re.escape(who)}(?:开|召开|办)", theme):  # "老党员开座谈会": not the theme
+            theme = re.sub(r"^(?:开|召开|办)", "", theme[len(who) :])
         if m.group(0) not in ("活动", "主题党日", "党日活动"):
             theme += m.group(0)
         if len(_BOILERPLATE.sub("", theme)) >= 2:
@@ -164,9 +201,34 @@ def parse_theme(text: str) -> str | None:
     return None
 
 
+_SPEAKER = re.compile(r"(?:请|邀请)[\u4e00-\u9fff]{1,10}?(?:讲|作|做|分享|授课|宣讲|介绍)")
+
+
+def request_audience(text: str) -> str | None:
+    """The audience, not counting who is invited to speak ("请老党员讲党课")."""
+    return parse_audience(_SPEAKER.sub("", text))
+
+
+_SIDE_CLAUSE = re.compile(
+    r"结合|最好|要|需要|请|邀请|穿插|安排|快到了|将至|前夕|之际|分钟|小时|半天|一天|帮|写|拟|列|会后|回来后|结束"
+)
+_OCCASION = re.compile(r"七一|建党|国庆|五四|八一|春节|清明|元旦|重阳")
+
+
 def fallback_topic(text: str) -> str:
-    rest = re.sub(r"\d+|[一二三四五六七八九十]+(?=分钟)", "", _BOILERPLATE.sub("", text))
-    return _strip_quotes(rest)[:30] or "加强机关思想政治工作"
+    """The clause that carries the subject (not a requirement, a duration or the ask), boilerplate removed."""
+    clauses = [c for c in re.split(r"[，。,；;！!？?\n]", text) if c.strip()]
+    ranked = sorted(clauses, key=lambda c: (bool(_SIDE_CLAUSE.search(c)), -len(_BOILERPLATE.sub("", c))))
+    for clause in ranked:
+        clause = re.sub(
+            r"^(?:组织|带领|带)[^去到赴，。]{0,10}(?:去|到|赴)|半个?(?:小时|钟头)|一刻钟", "", clause
+        )
+        clause = _DURATION_WORDS.sub("", clause)
+        rest = re.sub(r"\d+|[一二三四五六七八九十]+(?=分钟)", "", _BOILERPLATE.sub("", clause))
+        rest = re.sub(r"^给[\u4e00-\u9fff]{2,10}?讲", "", rest)
+        if len(rest) >= 2:
+            return short_topic(rest)[:20]
+    return "加强机关思想政治工作"
 
 
 @dataclass(frozen=True)
@@ -181,18 +243,22 @@ class OutlineParams:
         return "，".join(f"{name}约{m}分钟" for name, m in self.split)
 
 
-def time_split(minutes: int) -> tuple[tuple[str, int], ...]:
-    """导入 ~2 min, three main parts, 互动讨论 for talks of 15 min and more, 结语 ~1–2 min; sums to ``minutes``."""
-    minutes = max(6, min(minutes, 90))
+def time_split(minutes: int, discussion: bool | None = None) -> tuple[tuple[str, int], ...]:
+    """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked), 结语 ~1–2 min.
+
+    Always sums to ``minutes`` (at least 5: one minute for each part).
+    """
+    minutes = max(5, minutes)
     intro = 2 if minutes >= 10 else 1
     closing = 2 if minutes >= 15 else 1
-    discussion = 2 if minutes >= 15 else 0
-    body = minutes - intro - closing - discussion
+    talk = minutes >= 15 if discussion is None else discussion
+    discuss = (2 if minutes >= 15 else 1) if talk and minutes >= 6 else 0
+    body = minutes - intro - closing - discuss
     base, extra = divmod(body, 3)
     parts = [base + (1 if i < extra else 0) for i in range(3)]
     split = [("导入", intro), ("第一部分", parts[0]), ("第二部分", parts[1]), ("第三部分", parts[2])]
-    if discussion:
-        split.append(("互动讨论", discussion))
+    if discuss:
+        split.append(("互动讨论", discuss))
     split.append(("结语", closing))
     return tuple(split)
 
@@ -203,11 +269,12 @@ def outline_params(
     audience: str | None,
     minutes: int | None,
     history: Sequence[tuple[str, str]] = (),
+    discussion: bool | None = None,
 ) -> OutlineParams:
     found_topic = topic or parse_topic(text) or _history_topic(history) or fallback_topic(text)
     m = minutes or parse_minutes(text) or DEFAULT_MINUTES
-    who = _strip_quotes(audience or "") or parse_audience(text) or DEFAULT_AUDIENCE
-    return OutlineParams(_strip_quotes(found_topic), who, m, time_split(m))
+    who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
+    return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion))
 
 
 @dataclass(frozen=True)
@@ -226,12 +293,14 @@ def plan_params(
     form: str | None,
     history: Sequence[tuple[str, str]] = (),
 ) -> PlanParams:
-    found = theme or parse_theme(text) or _history_topic(history) or fallback_topic(text)
+    occasion = _OCCASION.search(text)
+    found = theme or parse_theme(text) or _history_topic(history) or (occasion.group(0) if occasion else None)
+    found = found or fallback_topic(text)
     minutes = parse_minutes(form or "") or parse_minutes(text) or DEFAULT_PLAN_MINUTES
     duration = _duration_label(form or "", text, minutes)
     form = _strip_quotes(form or "") or None
     form_text = f"{form}（{duration}）" if form and not parse_minutes(form) else (form or duration)
-    who = _strip_quotes(audience or "") or parse_audience(text) or DEFAULT_AUDIENCE
+    who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
     return PlanParams(_strip_quotes(found), who, form_text, minutes, "党日" in text or "党日" in (form or ""))
 
 

@@ -46,6 +46,10 @@ def section_role(section: str) -> str | None:
 
 
 def role_score(unit: Unit, role: str) -> float:
+    if (
+        role not in _CUE
+    ):  # 典型做法 / 基本要求 / 原著: a practice fits the first, anything on topic the others
+        return 1.0 if role != "practice" or is_practice(unit) else 0.3
     score = 1.0 if section_role(unit.hit.section) == role else 0.0
     if _CUE[role].search(unit.text):
         score += 0.6

@@ -39,7 +39,8 @@ OUTLINE_SECTIONS: tuple[tuple[str, ...], ...] = (
     ("参考资料", "参考来源", "参考依据"),
 )  # fmt: skip
 PLAN_SECTIONS: tuple[tuple[str, ...], ...] = (
-    ("活动名称", "# "), ("活动目的",), ("参加对象", "参加人员"), ("时间地点", "时间"), ("活动流程",),
+    ("活动名称", "工作名称", "# "), ("活动目的", "工作目的", "目的意义"), ("参加对象", "参加人员"), ("时间地点", "时间"),
+    ("活动流程", "工作步骤", "实施步骤", "工作流程"),
     ("职责分工", "组织分工"), ("工作要求", "保障措施", "注意事项"), ("效果评估", "总结反馈"),
     ("参考依据", "参考资料", "参考来源"),
 )  # fmt: skip
@@ -213,3 +214,61 @@ def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[
         detail |= {"sections": share, "missing_sections": missing_sections,
                    "invented_dates": invented_dates(result)}  # fmt: skip
     return detail
+
+
+# --- draft checks (issue 10): explicit requirements, repeats, placeholders, time split -------------
+_HEAD = re.compile(r"^#{2,3}\s*(.+?)\s*$", re.M)
+_HEAD_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+_HEAD_TIME = re.compile(r"（约\d+分钟）$|（[^）]*）$")
+_TIMED_HEAD = re.compile(r"^#{2,3}\s*.*（约(\d+)分钟）\s*$", re.M)
+
+
+def repeated_headings(text: str) -> list[str]:
+    """Headings (numbering and time marks removed) that occur more than once."""
+    seen: dict[str, int] = {}
+    for m in _HEAD.finditer(text):
+        h = _HEAD_TIME.sub("", _HEAD_NUMBER.sub("", m.group(1))).strip()
+        seen[h] = seen.get(h, 0) + 1
+    return [h for h, n in seen.items() if n > 1]
+
+
+def repeated_objectives(text: str) -> list[str]:
+    """Teaching goals (the bullets under 教学目标) that occur more than once."""
+    block = text.split("## 教学目标", 1)[1].split("\n## ", 1)[0] if "## 教学目标" in text else ""
+    goals = [ln.strip("- ").strip() for ln in block.splitlines() if ln.strip().startswith("- ")]
+    return sorted({g for g in goals if goals.count(g) > 1})
+
+
+def requirements_missing(text: str, required: Iterable[str]) -> list[str]:
+    """Explicit requirements of the request (phrases) that the draft does not contain."""
+    body = strip_space(text)
+    return [r for r in required if strip_space(r) not in body]
+
+
+def placeholder_text(text: str) -> list[str]:
+    """Template placeholders (XX, ×××, ____, 【请填写…】) and masked names (*总书记) in a draft."""
+    from sizheng_bot.compose.cleanliness import has_masked_name, placeholders
+
+    found = placeholders(text)
+    return found + (["masked name"] if has_masked_name(text) else [])
+
+
+def timed_total(text: str) -> int | None:
+    """The sum of the ``（约N分钟）`` marks on the draft's headings (None when none is timed)."""
+    marks = [int(m) for m in _TIMED_HEAD.findall(text)]
+    return sum(marks) if marks else None
+
+
+def draft_check(item: dict[str, Any], result: Result) -> dict[str, Any]:
+    """The issue-10 checks for one drafting item (``required`` phrases, ``minutes`` asked)."""
+    total = timed_total(result.text)
+    minutes = item.get("minutes")
+    return {
+        "id": item.get("id"),
+        "requirements_missing": requirements_missing(result.text, item.get("required") or []),
+        "repeated_headings": repeated_headings(result.text),
+        "repeated_objectives": repeated_objectives(result.text),
+        "placeholders": placeholder_text(result.text),
+        "timed_total": total,
+        "time_ok": minutes is None or total == minutes,
+    }

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 DUMMY_API_KEY = "EMPTY"
 _CHECK_SYSTEM = "你是连接测试助手。"
 _CHECK_USER = "请只回复一个字：好"
+#: Upper bound on one reply: a long outline is ~1,500 Chinese characters; a weak model that loops stops here.
+MAX_TOKENS = 2048
 _BEARER_RE = re.compile(r"(Bearer\s+)\S+", re.IGNORECASE)
 
 
@@ -117,6 +119,7 @@ class ChatLLM:
                     timeout=self.timeout,
                     max_retries=0,
                     temperature=self.temperature,
+                    extra_body={"max_tokens": MAX_TOKENS},  # the field every compatible server reads
                 )
                 logger.info("LLM client ready: %s", self.describe())
             return self._client

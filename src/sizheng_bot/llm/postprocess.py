@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sizheng_bot.compose import CitationBook, source_label
 from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet
-from sizheng_bot.types import Citation, Hit
+from sizheng_bot.types import Citation, Hit, Status
 
 log = logging.getLogger(__name__)
 
@@ -126,3 +126,58 @@ def with_sources(text: str, cleaned: Cleaned, heading: str) -> str:
 
 def says_not_found(text: str, cleaned: Cleaned) -> bool:
     return NOT_FOUND_PHRASE in text and not cleaned.citations
+
+
+# --- what the model's reply amounts to -------------------------------------------------------------
+_PARTIAL = re.compile(
+    r"缺少依据|没有依据|未找到[^。\n]{0,30}(?:材料|内容|依据)|材料中(?:没有|未)(?:提到|涉及|说明)|无法(?:确认|回答)其余"
+)
+_REFUSED = re.compile(
+    r"超出(?:了)?(?:本助手的?|我的)?(?:服务)?范围|不属于[^。\n]{0,12}(?:范围|职责)|无法(?:处理|回答)与[^。\n]{0,20}无关"
+)
+REPEAT_LINES = 4  # the same line this many times: the model is looping
+
+
+def reply_status(text: str, cleaned: Cleaned) -> Status:
+    """answered / partial / not_found / refused, read from the reply and the citations it kept."""
+    if says_not_found(text, cleaned):
+        return "not_found"
+    if not cleaned.citations and _REFUSED.search(text):
+        return "refused"
+    if cleaned.citations and (_PARTIAL.search(text) or NOT_FOUND_PHRASE in text):
+        return "partial"
+    return "answered"
+
+
+def is_looping(text: str) -> bool:
+    """A reply that repeats one line over and over (small models do), or echoes the same clause."""
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) >= 4]
+    counts: dict[str, int] = {}
+    for ln in lines:
+        counts[ln] = counts.get(ln, 0) + 1
+        if counts[ln] >= REPEAT_LINES:
+            return True
+    tail = text[-240:]
+    return len(tail) >= 240 and any(tail.count(tail[-n:]) >= REPEAT_LINES for n in (8, 16, 30))
+
+
+_LABEL = re.compile(r"^【[^】\n]{2,12}】", re.M)
+_SOURCE_LABEL = "（出处："
+
+
+def echoes_prompt(text: str, prompt: str) -> bool:
+    """A reply that repeats the prompt back (a base model continues the text it was given): it carries
+    the prompt's section labels (【用户问题】, 【编号材料】) or our passage labels (（出处：…）)."""
+    labels = set(_LABEL.findall(prompt))
+    return _SOURCE_LABEL in text or any(label in text for label in labels)
+
+
+def unusable(text: str, cleaned: Cleaned, prompt: str = "") -> str | None:
+    """Why a reply cannot be shown (the offline draft is shown instead), or None when it can."""
+    if is_looping(text):
+        return "大模型的输出陷入重复"
+    if prompt and echoes_prompt(text, prompt):
+        return "大模型复述了提示词和材料，没有作答"
+    if not cleaned.citations and not says_not_found(text, cleaned) and not _REFUSED.search(text):
+        return "大模型的回答没有引用任何给定材料，无法核对出处"
+    return None

@@ -22,8 +22,10 @@ REQUIRED_PLACEHOLDERS: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         "system": frozenset(),
         "answer": frozenset({"history", "question", "context"}),
-        "outline": frozenset({"request", "topic", "audience", "minutes", "time_split", "context"}),
-        "plan": frozenset({"request", "theme", "audience", "format", "context"}),
+        "outline": frozenset(
+            {"request", "topic", "audience", "minutes", "time_split", "requirements", "context"}
+        ),
+        "plan": frozenset({"request", "theme", "audience", "format", "minutes", "requirements", "context"}),
         "rewrite": frozenset({"history", "question"}),
     }
 )

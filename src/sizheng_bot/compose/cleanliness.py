@@ -1,0 +1,70 @@
+"""Is a passage unit fit to stand in an official draft? Template placeholders, masked names, cut-off text.
+
+Source documents are often templates or redacted copies: "XX党支部", "×××同志", "【请填写…】", "____",
+"*总书记". A draft must not carry such text as if it were content. A placeholder that stands for the
+unit's own name or a person ("XX党支部关于…的请示") is shown as 【待定】 — the same mark the drafts use
+for what the unit fills in itself; any other placeholder, every masked name and every sentence a chunk
+boundary cut in half makes the unit unusable.
+"""
+
+from __future__ import annotations
+
+import re
+
+TBD = "【待定】"
+# XX / ×× / ＸＸ / ○○ / ＊＊ runs, a blank to fill in, a bracketed instruction to fill in
+_PLACEHOLDER = re.compile(
+    r"[XxＸｘ×]{2,}|[○〇◯□]{2,}|_{2,}|＿{2,}|【[^】]{0,20}(?:填写|填入|待填|请填)[^】]{0,20}】"
+)
+# a placeholder directly followed by what it names: an organisation, a person, a date part
+_NAME_SLOT = re.compile(
+    r"(?:[XxＸｘ×]{2,}|[○〇◯□]{2,}|_{2,}|＿{2,})(?=(?:党支部|党总支|党委|党组|支部|单位|部门|机关|公司|学校|同志|"
+    r"[年月日号时]|名|人|个|次|委员|书记|局|处|科|室|村|社区|街道))"
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+_PERSON_SLOT = re.compile(
+    rf"[{_SURNAMES}](?:[XxＸｘ×]{{2,}}|某某?|[○〇]{{1,2}})(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))"
+)
+_DATE_SLOT = re.compile(r"(?<![A-Za-z])[XxＸ×](?=[年月日号])")
+_MASKED = re.compile(r"[*＊]{1,}\s*(?:总书记|主席|书记|同志|省长|市长|县长)|(?:总书记|同志)[*＊]+|[*＊]{2,}")
+_TERMINAL = "。！？!?；;…”’」』）)】]》"
+
+
+def placeholders(text: str) -> list[str]:
+    """The template placeholders in ``text`` ("XX", "×××", "____", "【请填写…】")."""
+    return [m.group(0) for m in _PLACEHOLDER.finditer(text)]
+
+
+def has_masked_name(text: str) -> bool:
+    """A redacted name or title ("*总书记", "***同志")."""
+    return bool(_MASKED.search(text))
+
+
+def is_cut_off(text: str, at_passage_end: bool) -> bool:
+    """A sentence that a chunk boundary cut: the passage's last unit, long, with no closing punctuation.
+    Line-structured text (a table or list, one row a line) is judged row by row by its user."""
+    t = text.rstrip()
+    return at_passage_end and len(t) > 30 and t[-1] not in _TERMINAL and "\n" not in t
+
+
+def fit_for_draft(text: str, at_passage_end: bool = False) -> str | None:
+    """The unit's text as a draft may show it (name slots as 【待定】), or None when it must not be used."""
+    if has_masked_name(text) or is_cut_off(text, at_passage_end):
+        return None
+    if not _PLACEHOLDER.search(text) and not _DATE_SLOT.search(text):
+        return text
+    filled = _NAME_SLOT.sub("\0", _DATE_SLOT.sub("\0", _PERSON_SLOT.sub("\0", text)))
+    filled = re.sub("\0+", "\0", filled)
+    if _PLACEHOLDER.search(filled):
+        return None  # a placeholder that is not a name slot ("善用XX骄子"): the sentence means nothing
+    # a bracketed title holding the slot becomes 《…》 so that the 【待定】 mark is not nested in 【】
+    filled = re.sub(r"【([^】]*\0[^】]*)】", r"《\1》", filled)
+    return filled.replace("\0", TBD)
+
+
+def clean_text(text: str) -> bool:
+    """True when ``text`` holds no placeholder and no masked name (used by the draft checks)."""
+    return not placeholders(text.replace(TBD, "")) and not has_masked_name(text)
