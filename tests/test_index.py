@@ -110,7 +110,8 @@ def test_worker_process_tokens_match_in_process(tmp_path, assistant) -> None:
 
     kb = KnowledgeBase(tmp_path / "data", Analyzer.from_files())
     rep = ingest(
-        kb, [KNOWLEDGE], chunk_size=assistant.settings.ingest.chunk_size, flush_chars=5000, pool_min_bytes=0
+        kb, [KNOWLEDGE], chunk_size=assistant.settings.ingest.chunk_size, flush_chars=5000, pool_min_bytes=0,
+        parse_key=assistant.identity().parse_key,
     )
     assert not rep.failed
     ours = kb.lexical()

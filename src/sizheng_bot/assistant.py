@@ -13,8 +13,10 @@ from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose.kbview import KBView, document_texts
 from sizheng_bot.config import Settings
 from sizheng_bot.errors import EmbeddingUnavailable, SizhengError
+from sizheng_bot.identity import IndexIdentity
 from sizheng_bot.ingest.budget import Limits
 from sizheng_bot.ingest.driver import Progress, ingest
+from sizheng_bot.ingest.loaders import LOADER_VERSION
 from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet, load_prompts
@@ -36,6 +38,7 @@ class Stats:
     data_dir: str
     embed_model: str
     embed_status: str
+    identity: dict[str, str | int] | None = None
 
 
 class Assistant:
@@ -84,7 +87,8 @@ class Assistant:
         try:
             s = self.settings.ingest
             report = ingest(self.kb, targets, s.chunk_size, s.chunk_overlap_sentences, progress, names,
-                            limits=self.ingest_limits(), load_options=LoadOptions.from_settings(s))  # fmt: skip
+                            limits=self.ingest_limits(), load_options=LoadOptions.from_settings(s),
+                            parse_key=self.identity().parse_key)  # fmt: skip
         finally:
             self.kb.on_wait = None
         if self.kb.dense is not None:
@@ -122,7 +126,15 @@ class Assistant:
             data_dir=str(self.settings.data_dir),
             embed_model=self.settings.embed.model or "（未配置，仅词法检索）",
             embed_status=self.embed_status,
+            identity=self.identity().describe(),
         )
+
+    def identity(self) -> IndexIdentity:
+        """How this index is made: loader and chunking settings, the tokenizer's fingerprint."""
+        s = self.settings.ingest
+        an = self.kb.analyzer
+        return IndexIdentity(LOADER_VERSION, s.chunk_size, s.chunk_overlap_sentences, an.fingerprint,
+                             str(an.dict_path), str(an.synonym_path))  # fmt: skip
 
     # ---- retrieval ---------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None) -> list[Hit]:

@@ -123,6 +123,12 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         print(
             f"文档 {st.documents} 篇，片段 {st.chunks} 个，共 {st.chars} 字\n数据目录：{st.data_dir}\n向量模型：{st.embed_status}"
         )
+        ident = st.identity or {}
+        print(
+            f"索引标识：切块 {ident.get('chunk_size')} 字、重叠 {ident.get('chunk_overlap_sentences')} 句、"
+            f"读取器版本 {ident.get('loader_version')}（{ident.get('parse_key')}）；"
+            f"分词 {ident.get('token_key')}（词典 {ident.get('domain_dict')}，同义词表 {ident.get('synonyms')}）"
+        )
     return 0
 
 

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 DICT_FILE = "domain_dict.txt"
 SYNONYM_FILE = "synonyms.txt"
+ANALYZER_VERSION = 1  # bump when tokenisation changes (words, bigrams, stopwords, folding)
 RESOURCES = Path(__file__).with_name("resources")  # shipped dictionary and synonym table
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -90,6 +91,7 @@ class Analyzer:
         self.synonym_path = synonym_path
         self.synonyms = SynonymTable.load(synonym_path)
         self._tokenizer = None
+        self._fingerprint: str | None = None
 
     @classmethod
     def from_files(cls, dict_path: Path | None = None, synonym_path: Path | None = None) -> Analyzer:
@@ -118,6 +120,15 @@ class Analyzer:
         for w in extra:
             tk.add_word(w, freq=20000)
         return tk
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the tokenizer: analyzer version + the bytes of the dictionary and the synonym table."""
+        if self._fingerprint is None:
+            from sizheng_bot.identity import token_key
+
+            self._fingerprint = token_key(ANALYZER_VERSION, self.dict_path, self.synonym_path)
+        return self._fingerprint
 
     def warm_up(self) -> None:
         self.tokenizer.lcut("预热")

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from sizheng_bot.retrieval import journal
-from sizheng_bot.retrieval.dense import hashed_vectors
+from sizheng_bot.retrieval.dense import hashed_vectors, placeholder_vectors
 from sizheng_bot.retrieval.diskspace import dir_bytes, disk_full, free_bytes, is_disk_full, rows_bytes
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
 from sizheng_bot.retrieval.rows import delete_ids
@@ -154,7 +154,7 @@ class Transaction:
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
                 metadatas=[_meta(c, fh, fmt, self.gen) for c, fh, fmt in rows[i : i + _BATCH]],
-                embeddings=hashed_vectors([f"{c.section} {c.text}" for c in part]),
+                embeddings=_row_vectors(col, part),
             )
             if dense_col is not None:
                 self.kb.add_dense_rows(dense_col, part, self.gen)
@@ -187,7 +187,7 @@ class Transaction:
         name = journal.gen_dir(self.gen)
 
         def write() -> None:
-            cache = LexicalIndex.load_tokens(kb.lexical_root / (kb.state().lexical or "-")) | kb._primed
+            cache = LexicalIndex.load_tokens(kb.lexical_root / (kb.state().lexical or "-"), kb.analyzer.fingerprint) | kb._primed
             lex, tokens = LexicalIndex.build(merged, kb.analyzer, self.gen, cache, progress, docs)
             lex.save(kb.lexical_root / name, tokens)
             journal.write_journal(kb, {"generation": self.gen, "status": "commit", "old_ids": old_ids})
@@ -221,3 +221,13 @@ class Transaction:
         finally:
             self.kb._primed = {}
         self.started = False
+
+
+def _row_vectors(col: Any, part: list[Chunk]) -> Any:
+    """The vectors Chroma requires with every row. Nothing ranks on them (bench/hashed_vector.py measured
+    the model-free hashed n-gram vector: no gain on any dev set), so new collections get a constant
+    one-dimensional placeholder; a collection made before keeps its 256-dimensional hashed vectors."""
+    dim = getattr(getattr(col, "_model", None), "dimension", None)
+    if dim in (None, 1):
+        return placeholder_vectors(len(part))
+    return hashed_vectors([f"{c.section} {c.text}" for c in part])

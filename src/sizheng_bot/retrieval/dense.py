@@ -27,6 +27,11 @@ BGE_ZH_INSTRUCTION = "为这个句子生成表示以用于检索相关文章："
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
 
 
+def placeholder_vectors(n: int) -> np.ndarray:
+    """A constant one-dimensional vector per row: Chroma needs one, nothing queries it."""
+    return np.ones((n, 1), dtype=np.float32)
+
+
 def hashed_vectors(texts: Sequence[str], dim: int = HASH_DIM) -> np.ndarray:
     """Deterministic L2-normalised vectors of hashed character unigrams + bigrams (no model needed)."""
     out = np.zeros((len(texts), dim), dtype=np.float32)

@@ -93,9 +93,9 @@ def recover(kb: KnowledgeBase) -> None:
 def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
     """Inside ``kb.writing()``: rebuild the committed generation's lexical index from Chroma."""
     st = kb.state()
-    cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25)
+    cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25, kb.analyzer.fingerprint)
     if st.lexical:
-        cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical)
+        cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical, kb.analyzer.fingerprint)
     chunks, docs, stray = kb.committed_rows(st.generation) if kb.exists() else ([], {}, [])
     log.info(
         "rebuilding the lexical index from Chroma (generation %d, %d chunks)", st.generation, len(chunks)

@@ -53,8 +53,10 @@ class LexicalIndex:
         char: object | None,
         generation: int,
         docs: DocManifest | None = None,
+        token_key: str = "",
     ) -> None:
         self.chunks = chunks
+        self.token_key = token_key  # the analyzer's fingerprint the word tokens were cut with
         self.word = word
         self.char = char
         self.generation = generation
@@ -116,7 +118,7 @@ class LexicalIndex:
             char = bm25s.BM25(k1=1.2, b=0.75)
             char.index(char_docs, show_progress=False)
         log.info("lexical index: %d chunks in %.2fs", len(chunks), time.perf_counter() - t0)
-        return cls(chunks, word, char, generation, docs), fresh
+        return cls(chunks, word, char, generation, docs, analyzer.fingerprint), fresh
 
     def save(self, directory: Path, tokens: dict[str, list[str]]) -> None:
         """Write into ``<directory>.tmp`` and rename it into place; on any failure nothing is left behind."""
@@ -133,7 +135,8 @@ class LexicalIndex:
                 json.dumps({h: " ".join(t) for h, t in tokens.items()}, ensure_ascii=False), "utf-8"
             )
             (tmp / _DOCS).write_text(json.dumps(self.docs, ensure_ascii=False), "utf-8")
-            meta = {"format": FORMAT_VERSION, "generation": self.generation, "chunks": len(self.chunks)}
+            meta = {"format": FORMAT_VERSION, "generation": self.generation, "chunks": len(self.chunks),
+                    "token_key": self.token_key}  # fmt: skip
             (tmp / _META).write_text(json.dumps(meta), "utf-8")
             if directory.exists():  # a repair of the same generation
                 shutil.rmtree(directory)
@@ -164,12 +167,22 @@ class LexicalIndex:
             bm25s = _bm25()
             word = bm25s.BM25.load(directory / "word", mmap=True, show_progress=False)
             char = bm25s.BM25.load(directory / "char", mmap=True, show_progress=False)
-        return cls(chunks, word, char, generation, docs)
+        return cls(chunks, word, char, generation, docs, _saved_token_key(directory))
 
     @staticmethod
-    def load_tokens(directory: Path) -> dict[str, list[str]]:
+    def load_tokens(directory: Path, token_key: str | None = None) -> dict[str, list[str]]:
+        """The token cache saved with an index; empty when it was cut by another analyzer (``token_key``)."""
+        if token_key is not None and _saved_token_key(directory) != token_key:
+            return {}
         try:
             raw = json.loads((directory / _TOKENS).read_text("utf-8"))
         except (OSError, ValueError):
             return {}
         return {h: s.split(" ") if s else [] for h, s in raw.items()}
+
+
+def _saved_token_key(directory: Path) -> str:
+    try:
+        return str(json.loads((directory / _META).read_text("utf-8")).get("token_key", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""

@@ -254,9 +254,9 @@ class KnowledgeBase:
                 if self.state() == st:
                     return None
                 continue
-            if lex.generation == st.generation:
+            if lex.generation == st.generation and lex.token_key == self.analyzer.fingerprint:
                 return lex
-            return None
+            return None  # stale, or cut by another dictionary/synonym table: rebuilt from Chroma
         return None
 
     def lexical(self, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:

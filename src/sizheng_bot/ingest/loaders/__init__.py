@@ -56,6 +56,9 @@ _SUPPORTED_TEXT = "、".join(SUPPORTED)
 _TEXT_KINDS = {"txt", "md", "html"}
 
 
+# bump when any loader's output changes (text, structure, pages): documents are then re-read on ingest
+LOADER_VERSION = 2
+
 def is_supported(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SUPPORTED
 
