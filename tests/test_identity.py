@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_settings
 from sizheng_bot.assistant import Assistant
+
+from conftest import make_settings
 
 TEXT = (
     "一、谈心谈话要经常化\n"
