@@ -30,7 +30,6 @@ def settings(data_dir: Path, **kw: object):  # type: ignore[no-untyped-def]
     return Settings(
         data_dir=data_dir,
         knowledge_dir=ROOT / "knowledge",
-        prompts_dir=ROOT / "prompts",
         _env_file=None,
         **kw,
     )

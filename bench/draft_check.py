@@ -31,7 +31,7 @@ def main() -> int:
     ap.add_argument("--show", action="store_true", help="print every draft")
     args = ap.parse_args()
     data = Path(tempfile.mkdtemp(prefix="sizheng_drafts_")) / "data"
-    asst = Assistant.from_settings(Settings(data_dir=data, knowledge_dir=ROOT / "knowledge", prompts_dir=ROOT / "prompts",
+    asst = Assistant.from_settings(Settings(data_dir=data, knowledge_dir=ROOT / "knowledge",
                                             llm_base_url="", llm_model="", _env_file=None))  # fmt: skip
     asst.ensure_index()
     chunks = [c.text for c in asst.kb.lexical().chunks]

@@ -177,7 +177,7 @@ def main() -> int:
 
     items = load_items(args.seed)[:: max(1, args.stride)][: args.limit or None]
     tmp = Path(tempfile.mkdtemp(prefix="sizheng_llm_real_"))
-    common = {"data_dir": tmp / "data", "knowledge_dir": ROOT / "knowledge", "prompts_dir": ROOT / "prompts",
+    common = {"data_dir": tmp / "data", "knowledge_dir": ROOT / "knowledge",
               "_env_file": None}  # fmt: skip
     offline = Assistant.from_settings(Settings(llm_base_url="", llm_model="", **common))  # type: ignore[arg-type]
     offline.ensure_index()

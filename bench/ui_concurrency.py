@@ -73,7 +73,6 @@ def start_app(
     env |= {
         "SIZHENG_DATA_DIR": str(data_dir),
         "SIZHENG_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-        "SIZHENG_PROMPTS_DIR": str(ROOT / "prompts"),
         "SIZHENG_PORT": str(port),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),
     }

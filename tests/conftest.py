@@ -21,7 +21,7 @@ def make_settings(data_dir: pathlib.Path, **kw):  # type: ignore[no-untyped-def]
     from sizheng_bot.config import Settings
 
     return Settings(
-        data_dir=data_dir, knowledge_dir=KNOWLEDGE, prompts_dir=ROOT / "prompts", _env_file=None, **kw
+        data_dir=data_dir, knowledge_dir=KNOWLEDGE, _env_file=None, **kw
     )
 
 

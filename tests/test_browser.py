@@ -83,7 +83,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_data_dir: Path) -> I
     env |= {
         "SIZHENG_DATA_DIR": str(work / "data"),
         "SIZHENG_KNOWLEDGE_DIR": str(KNOWLEDGE),
-        "SIZHENG_PROMPTS_DIR": str(ROOT / "prompts"),
         "SIZHENG_PORT": str(port),
         "GRADIO_TEMP_DIR": str(work / "gradio"),
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]),

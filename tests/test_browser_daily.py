@@ -40,7 +40,6 @@ class Server:
         self.env |= {
             "SIZHENG_DATA_DIR": str(data),
             "SIZHENG_KNOWLEDGE_DIR": str(KNOWLEDGE),
-            "SIZHENG_PROMPTS_DIR": str(ROOT / "prompts"),
             "SIZHENG_PORT": str(self.port),
             "GRADIO_TEMP_DIR": str(work / "gradio"),
             "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), self.env.get("PYTHONPATH", "")]),

@@ -170,7 +170,7 @@ def test_empty_requests(request_text: str) -> None:
 
 
 def test_refusal_messages_share_no_text_with_the_prompt_rules() -> None:
-    system = Path(__file__).resolve().parents[1] / "prompts" / "system.md"
+    system = Path(__file__).resolve().parents[1] / "src" / "sizheng_bot" / "llm" / "templates" / "system.md"
     if not system.exists():
         pytest.skip("prompts/system.md not present")
     rules = "\n".join(

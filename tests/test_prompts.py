@@ -10,7 +10,7 @@ import pytest
 from sizheng_bot.errors import ConfigError
 from sizheng_bot.llm.prompts import REQUIRED_PLACEHOLDERS, PromptSet, load_prompts
 
-SHIPPED = Path(__file__).resolve().parents[1] / "prompts"
+SHIPPED = Path(__file__).resolve().parents[1] / "src" / "sizheng_bot" / "llm" / "templates"
 
 
 @pytest.fixture

@@ -38,7 +38,6 @@ def env_for(data: Path, **extra: str) -> dict[str, str]:
         PYTHONPATH=str(ROOT / "src"),
         SIZHENG_DATA_DIR=str(data),
         SIZHENG_KNOWLEDGE_DIR=str(KNOWLEDGE),
-        SIZHENG_PROMPTS_DIR=str(ROOT / "prompts"),
         HF_HUB_OFFLINE="1",
     )
     env.update(extra)

@@ -204,7 +204,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
     knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录（首次启动与“重建索引”时扫描）")
-    prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
+    prompts_dir: Path | None = Field(
+        None, description="大模型提示词模板目录（中文，每个任务一个文件）；留空使用随包附带的模板"
+    )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="入库与切块")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="向量模型（可选）")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="检索")

@@ -47,11 +47,24 @@ _SCAFFOLD = set(
 )
 
 
+# scaffolding that asks (多长时间, 哪几个, 是不是): masked out of the question before it is cut into words,
+# so the tokenizer cannot leave a fragment of it behind as a content word (多长时间 -> 多 / 长时间)
+_INTERROGATIVE = re.compile(r"多(?:少|久|长)|几|哪|什么|怎|咋|啥|谁|如何|为什么|是否|有没有|(.)[不没]\1")
+_ASKING = sorted((w for w in _SCAFFOLD if len(w) >= 2 and _INTERROGATIVE.search(w)), key=len, reverse=True)
+
+
+def _without_asking(text: str) -> str:
+    for phrase in _ASKING:
+        if phrase in text:
+            text = text.replace(phrase, "，")
+    return text
+
+
 def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
     """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB."""
     words = [
         w
-        for w in analyzer.words(text)
+        for w in analyzer.words(_without_asking(text))
         if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD and not _asks(w)
     ]
     words += [squash(m.group(1)) for m in _QUOTED.finditer(text)]

@@ -63,9 +63,14 @@ class PromptSet:
         return template.format_map(values)
 
 
-def load_prompts(prompts_dir: Path) -> PromptSet:
-    """Read and check every required prompt file; raise ConfigError naming the file on any problem."""
-    prompts_dir = Path(prompts_dir)
+SHIPPED = Path(__file__).with_name("templates")  # the templates inside the package
+
+
+def load_prompts(prompts_dir: Path | None = None) -> PromptSet:
+    """Read and check every required prompt file; raise ConfigError naming the file on any problem.
+
+    ``None`` means the templates shipped in the package."""
+    prompts_dir = Path(prompts_dir) if prompts_dir is not None else SHIPPED
     if not prompts_dir.is_dir():
         raise ConfigError(f"提示词目录不存在：{prompts_dir}（请检查 SIZHENG_PROMPTS_DIR）")
     templates: dict[str, str] = {}
