@@ -147,3 +147,14 @@ def test_thin_knowledge_is_said_at_the_top_instead_of_padding(assistant) -> None
     top = r.text.split("题目：")[0]
     assert "知识库中没有关于垃圾、节水型的材料" in top
     assert "材料不多" not in top  # one notice, the specific one
+
+
+def test_one_set_of_placeholder_patterns_for_answers_and_drafts() -> None:
+    from sizheng_bot.compose.filters import is_filler
+
+    year = "二〇〇八年以来，支部坚持每月开展主题党日。"
+    assert fit_for_draft(year) == year and not is_filler(year, year)  # 〇 in a numeral is no blank
+    for slot in ("会议于○○月召开。", "请于____前报送。", "【请填写单位名称】党支部"):
+        assert fit_for_draft(slot) is None or "【待定】" in (fit_for_draft(slot) or "")
+        assert is_filler(slot, slot)
+    assert fit_for_draft("按照***同志的要求") is None and is_filler("按照***同志的要求")

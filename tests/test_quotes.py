@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sizheng_bot.answer.quotes import FLAG, QuoteVerifier, extract_claims, find_claims, normalize, strip_flags
+from sizheng_bot.answer.quotes import FLAG, QuoteVerifier, extract_claims, find_claims, strip_flags
+from sizheng_bot.text import same_form as normalize
 
 KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
 REPORTS = (

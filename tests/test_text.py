@@ -78,3 +78,20 @@ def test_citation_label_and_sources_split() -> None:
     assert cut.sources.startswith("## 参考资料") and "[2] b.txt" in cut.sources
     assert "我补充的结语" in cut.after and "同志们" in cut.without_sources and "a.txt" not in cut.without_sources
     assert split_sources("没有来源的文字").sources == ""
+
+
+def test_next_sentence_end_skips_ellipsis_and_semicolon() -> None:
+    from sizheng_bot.text import next_sentence_end
+
+    text = "他指出：要……坚持；不断前进。下一句"
+    assert next_sentence_end(text) == text.index("。")
+    assert next_sentence_end("a. b", 0) == 1 and next_sentence_end("v1.2 ok", 0) == 7
+    assert next_sentence_end("甲！乙\n丙", 2) == 3
+
+
+def test_strip_number_removes_only_the_heading_marker() -> None:
+    from sizheng_bot.text import strip_number
+
+    assert strip_number("四、参考依据") == "参考依据" and strip_number("（二）主要任务") == "主要任务"
+    assert strip_number("1. 学习") == "学习" and strip_number("1.5亿元") == "1.5亿元"
+    assert strip_number("一是加强学习") == "一是加强学习"

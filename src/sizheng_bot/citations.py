@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Protocol
+
+from sizheng_bot.text.headings import strip_number
+from sizheng_bot.types import page_label
 
 SOURCES_HEADINGS = ("参考资料", "参考来源", "参考依据", "来源", "资料来源", "引用来源")
 _HEADING_LINE = re.compile(r"^\s*(?:#{1,6}\s*|\*\*)?(.*?)(?:\*\*)?\s*$")
-_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．]\s*)")
 _FINAL_PUNCT = "。，；：、,.;:"
 _SOURCE_ITEM = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,2}[.、．]\s*)?\[\d{1,3}\]")
 
@@ -24,8 +27,26 @@ def label(source: str, section: str = "", page: int | None = None, *, ocr: bool 
     if section.strip():
         parts.append(section.strip())
     if page is not None:
-        parts.append(f"第{page}页" + ("（OCR）" if ocr else ""))
+        parts.append(page_label(page, ocr))
     return " · ".join(parts)
+
+
+class _Located(Protocol):
+    @property
+    def source(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def page(self) -> int | None: ...
+    @property
+    def ocr(self) -> bool: ...
+
+
+def label_of(item: _Located) -> str:
+    """:func:`label` of a Hit or a Citation (anything with source, title, section, page, ocr)."""
+    return label(item.source, item.section, item.page, ocr=item.ocr, title=item.title)
 
 
 def numbered(n: int, where: str) -> str:
@@ -37,8 +58,18 @@ def is_sources_heading(line: str) -> bool:
     """True for a heading line that opens a sources list (``## 参考资料``, ``**参考来源：**``, ``四、参考依据``)."""
     m = _HEADING_LINE.match(line)
     name = m.group(1) if m else line
-    name = _HEADING_NUMBER.sub("", name.replace("*", "")).strip().rstrip(_FINAL_PUNCT + "：")
+    name = strip_number(name.replace("*", "").strip()).strip().rstrip(_FINAL_PUNCT + "：")
     return name in SOURCES_HEADINGS
+
+
+def drop_model_sources(text: str) -> str:
+    """A model reply without the sources list it wrote itself: everything from its last Markdown sources
+    heading (``## 参考资料`` …) to the end goes (we append our own list of the passages actually cited)."""
+    lines = text.splitlines(keepends=True)
+    for i in range(len(lines) - 1, 0, -1):  # a reply that is nothing but a heading keeps it
+        if lines[i].lstrip().startswith("#") and is_sources_heading(lines[i]):
+            return "".join(lines[:i])
+    return text
 
 
 def is_source_item(line: str) -> bool:

@@ -221,3 +221,28 @@ class TaskRequest:
     audience: str | None = None
     minutes: int | None = None
     form: str | None = None  # plan: 形式/时长
+
+
+@dataclass(frozen=True)
+class OutlineParams:
+    """A 微党课 outline's parameters, read from the request (answer.intent) and used by compose.outline."""
+
+    topic: str
+    audience: str
+    minutes: int
+    split: tuple[tuple[str, int], ...]  # (part name, minutes), summing to ``minutes``
+
+    @property
+    def split_text(self) -> str:
+        return "，".join(f"{name}约{m}分钟" for name, m in self.split)
+
+
+@dataclass(frozen=True)
+class PlanParams:
+    """An 活动方案's parameters, read from the request (answer.intent) and used by compose.plan."""
+
+    theme: str
+    audience: str
+    form: str
+    minutes: int
+    party_day: bool

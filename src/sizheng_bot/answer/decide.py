@@ -28,8 +28,9 @@ from sizheng_bot.answer.detectors import Kind
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
 from sizheng_bot.compose.filters import is_filler
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.select import Unit, squash
+from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.text import squash
 
 Outcome = Literal["answered", "partial", "missing"]
 COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks

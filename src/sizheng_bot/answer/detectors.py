@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sizheng_bot.text import cn_number
+
 _N = "零〇一二两三四五六七八九十百千万半几数"
 NUM = rf"(?:\d+(?:\.\d+)?|[{_N}]+)"
 _RANGE = rf"{NUM}(?:\s*[至到~\-—－]\s*{NUM})?"
@@ -206,7 +208,7 @@ def items_asked(part: str) -> int:
     if not m:
         return 2 if re.search(r"哪几步|分几步|几个步骤", part) else 0
     word = m.group(1) or m.group(2) or ""
-    return max(2, cn_int(word))
+    return max(2, cn_number(word) or 2)
 
 
 def count_items(text: str, steps: bool = False) -> int:
@@ -217,13 +219,3 @@ def count_items(text: str, steps: bool = False) -> int:
         return markers
     runs = max((len(s.split("、")) for s in re.split(r"[。；;：:，,]", text)), default=1)
     return max(markers, runs)
-
-
-def cn_int(word: str) -> int:
-    if word.isdigit():
-        return int(word)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2, "〇": 0}
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return digits.get(tens, 1) * 10 + digits.get(ones, 0)
-    return digits.get(word[:1], 2)

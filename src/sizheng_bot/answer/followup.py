@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sizheng_bot.answer.intent import cn_number
+from sizheng_bot.text import cn_number
 
 # --- follow-up questions ----------------------------------------------------------------------------
 _FOLLOWUP_START = re.compile(

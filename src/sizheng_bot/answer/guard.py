@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sizheng_bot.text import spaced, squash
+
 log = logging.getLogger(__name__)
 
 Kind = Literal["ok", "out_of_scope", "fabrication", "injection", "empty"]
@@ -66,7 +68,7 @@ def too_long(text: str, cap: int) -> str | None:
 
 def leans_off_topic(request: str) -> bool:
     """Some off-topic signal and no domain signal at all (used when the KB does not answer either)."""
-    compact = _compact(request)
+    compact = squash(request)
     return (
         off_topic_score(compact) >= 1.0
         and _score(compact, DOMAIN_TERMS)[0] == 0
@@ -74,20 +76,7 @@ def leans_off_topic(request: str) -> bool:
     )
 
 
-# --- text forms ------------------------------------------------------------------------------------
-_SPACES = re.compile(r"\s+")
-
-
-def _compact(text: str) -> str:
-    """Width-folded, lower-cased, no whitespace: the form Chinese patterns are matched in."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
-def _spaced(text: str) -> str:
-    """Width-folded, lower-cased, single spaces: the form English patterns are matched in."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
-
-
+# --- text forms: text.squash (Chinese patterns), text.spaced (English patterns) -------------------
 def _is_empty(text: str) -> bool:
     return not any(unicodedata.category(ch)[0] in "LN" for ch in text)
 
@@ -309,7 +298,7 @@ def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     domain, strongest = _score(compact, DOMAIN_TERMS)
     if strongest >= STRONG_DOMAIN or _GOV_UNIT.search(compact):
         return False
-    past = [_compact(turn) for turn in history[-HISTORY_TURNS:]]
+    past = [squash(turn) for turn in history[-HISTORY_TURNS:]]
     domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))
     log.debug("scope: off=%.1f domain=%.1f", off, domain)
     return off >= DOMINANCE * domain
@@ -319,11 +308,11 @@ def classify(request: str, history: Sequence[str] = ()) -> GuardDecision:
     """Decide whether a request may go on to retrieval, and if not, what to tell the user."""
     if _is_empty(request or ""):
         return GuardDecision("empty", EMPTY_MESSAGE)
-    compact, spaced = _compact(request), _spaced(request)
-    if _is_injection(compact, spaced):
+    compact, english = squash(request), spaced(request)
+    if _is_injection(compact, english):
         log.info("guard: refused a prompt-injection attempt")
         return GuardDecision("injection", INJECTION_MESSAGE)
-    if _is_fabrication(compact, spaced):
+    if _is_fabrication(compact, english):
         log.info("guard: refused a fabrication request")
         return GuardDecision("fabrication", FABRICATION_MESSAGE)
     if _out_of_scope(compact, history):

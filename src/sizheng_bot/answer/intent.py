@@ -8,47 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
+
+from sizheng_bot.text.numerals import CN_NUM, cn_number
+from sizheng_bot.types import OutlineParams, PlanParams
 
 DEFAULT_MINUTES = 15
 DEFAULT_PLAN_MINUTES = 120
 DEFAULT_AUDIENCE = "机关党员干部"
 
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUM = r"[零一二两三四五六七八九十百]+"
-_NUM = rf"(?:\d+(?:\.\d+)?|{_CN_NUM})"
-
-
-def cn_number(word: str) -> int | None:
-    """Arabic or Chinese numerals up to 999 (十五, 二十, 一百二十) as an int."""
-    if re.fullmatch(r"\d+", word):
-        return int(word)
-    if not word or not re.fullmatch(_CN_NUM, word):
-        return None
-    total, current = 0, 0
-    for ch in word:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    return total + current
+_NUM = rf"(?:\d+(?:\.\d+)?|{CN_NUM})"
 
 
 def _number(word: str) -> float | None:
@@ -72,7 +41,7 @@ def parse_minutes(text: str) -> int | None:
     if m := re.search(rf"({_NUM})\s*(?:分钟|min)", t):
         n = _number(m.group(1))
         return int(n) if n is not None else None
-    if m := re.search(rf"({_CN_NUM})刻钟", t):
+    if m := re.search(rf"({CN_NUM})刻钟", t):
         n = cn_number(m.group(1))
         return n * 15 if n else None
     if "半天" in t:
@@ -231,18 +200,6 @@ def fallback_topic(text: str) -> str:
     return "加强机关思想政治工作"
 
 
-@dataclass(frozen=True)
-class OutlineParams:
-    topic: str
-    audience: str
-    minutes: int
-    split: tuple[tuple[str, int], ...]
-
-    @property
-    def split_text(self) -> str:
-        return "，".join(f"{name}约{m}分钟" for name, m in self.split)
-
-
 def time_split(minutes: int, discussion: bool | None = None) -> tuple[tuple[str, int], ...]:
     """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked), 结语 ~1–2 min.
 
@@ -275,15 +232,6 @@ def outline_params(
     m = minutes or parse_minutes(text) or DEFAULT_MINUTES
     who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
     return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion))
-
-
-@dataclass(frozen=True)
-class PlanParams:
-    theme: str
-    audience: str
-    form: str
-    minutes: int
-    party_day: bool
 
 
 def plan_params(

@@ -10,11 +10,11 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from sizheng_bot.text import next_sentence_end, same_form
 from sizheng_bot.types import QuoteCheck
 
 log = logging.getLogger(__name__)
@@ -23,37 +23,13 @@ FLAG = "【引文未核实】"
 
 ClaimKind = Literal["quote", "term", "attributed"]
 
-# --- normalisation ---------------------------------------------------------------------------------
-_QUOTE_CHARS = "“”„‟〝〞＂\"‘’‚‛'「」『』﹁﹂﹃﹄"
-_PUNCT_MAP = str.maketrans(
-    {
-        **{c: '"' for c in _QUOTE_CHARS},
-        **{c: "-" for c in "—–―‒‐‑−─━﹣"},
-        **{c: "·" for c in "・･‧•∙"},
-        "。": ".",
-        "〔": "(",
-        "〕": ")",
-        "〜": "~",
-        "⋯": "…",
-    }
-)
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\x00-\x1f\x7f]+")
-_DASH_RUN = re.compile(r"-{2,}")
-_ELLIPSIS = re.compile(r"…+|\.{3,}")
+# --- normalisation: text.same_form is "the same text"; only the quote-specific forms live here ------
 _EDGE_PUNCT = ",.;:!?、…-~·"
-
-
-def normalize(text: str) -> str:
-    """Fold width variants and Chinese punctuation to one form and drop all whitespace."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT_MAP)
-    text = _INVISIBLE.sub("", text)
-    text = _ELLIPSIS.sub("…", text)
-    return _DASH_RUN.sub("-", text)
 
 
 def _match_form(text: str) -> str:
     """Normalised text without quote marks: what claims and haystacks are compared in."""
-    return normalize(text).replace('"', "")
+    return same_form(text).replace('"', "")
 
 
 def claim_key(claim: str) -> str:
@@ -105,7 +81,6 @@ _ATTR_RES = [
 ]
 # "按照《条例》要求，…" / "根据总书记要求，…" cite a requirement, they do not quote it
 _NOT_QUOTING = re.compile(r"(?:按照|根据|依照|依据|遵照|对照|落实|贯彻|遵循|围绕|结合)[^，,。；;\n]{0,4}$")
-_SENTENCE_END = re.compile(r"[。！？!?\n]|\.(?=\s|$)")
 
 
 def _mask(text: str) -> str:
@@ -171,8 +146,7 @@ def _anchor(masked: str, end: int) -> int:
 def _sentence_end(masked: str, start: int, spans: list[tuple[int, int, int, int]]) -> int:
     pos = start
     while True:
-        m = _SENTENCE_END.search(masked, pos)
-        end = m.start() if m else len(masked)
+        end = next_sentence_end(masked, pos)
         inside = next((s for s in spans if s[0] < end < s[1]), None)
         if inside is None:
             return end

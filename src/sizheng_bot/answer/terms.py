@@ -14,8 +14,8 @@ from typing import Literal
 
 from sizheng_bot.answer import detectors
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.select import squash
 from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.text import squash
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
 _TITLE = re.compile(r"《([^》\n]{1,40})》")

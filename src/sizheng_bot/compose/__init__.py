@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sizheng_bot.citations import label_of, numbered
 from sizheng_bot.types import Citation, Hit, Status
 
 BANNER = "> 离线摘编模式：以下内容摘编自知识库原文，未经大模型改写；[n] 为出处编号，可核对原文。"
@@ -35,13 +36,7 @@ class CitationBook:
         ]
 
     def source_lines(self) -> list[str]:
-        return [f"- [{n}] {source_label(h)}" for n, h in enumerate(self.hits, 1)]
-
-
-def source_label(hit: Hit) -> str:
-    page = f" {hit.page_label}" if hit.page else ""
-    where = hit.section or hit.title
-    return f"{hit.source}{page} · {where}" if where else f"{hit.source}{page}"
+        return [f"- {numbered(n, label_of(h))}" for n, h in enumerate(self.hits, 1)]
 
 
 @dataclass

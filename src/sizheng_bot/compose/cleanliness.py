@@ -12,10 +12,28 @@ from __future__ import annotations
 import re
 
 TBD = "【待定】"
-# XX / ×× / ＸＸ / ○○ / ＊＊ runs, a blank to fill in, a bracketed instruction to fill in
-_PLACEHOLDER = re.compile(
-    r"[XxＸｘ×]{2,}|[○〇◯□]{2,}|_{2,}|＿{2,}|【[^】]{0,20}(?:填写|填入|待填|请填)[^】]{0,20}】"
+
+# --- the one set of patterns: used by the ask path (compose.filters) and the drafts (below) ----------
+# a masked word: XX / ×× / ＸＸ runs, 某某 (李XX, XX大地, ×××同志)
+MASK = r"[XxＸｘ×]{2,}|某某"
+# a blank to fill in: ____, ○○/□□ runs (not 〇 inside a Chinese numeral: 二〇〇八), 【请填写…】
+BLANK = (
+    r"_{2,}|＿{2,}|[○◯□]{2,}|(?<![零〇一二三四五六七八九十])〇{2,}(?![零〇一二三四五六七八九十年])"
+    r"|【[^】]{0,20}(?:填写|填入|待填|请填)[^】]{0,20}】"
 )
+# a form's slots (the ask path drops a sentence holding one): XXXX年X月X日, X名, [ ]年, 【单位】, （ ）, □
+FORM = re.compile(
+    rf"X{{3,}}|[X×＿_]\s*[年月日号]|(?<![A-Za-z])X{{1,2}}\s*[名个人位项%％]|{BLANK}|[\[［【]\s*[\]］】]"
+    r"|【[^】]{0,12}(?:填写|填入|输入|单位|姓名|名称)[^】]{0,12}】"
+    r"|[\[［][^\]］]{0,10}(?:姓名|单位|名称|领导)[^\]］]{0,10}[\]］]|[（(]\s+[）)]|□"
+)
+MASKED_WORD = re.compile(MASK)
+# a redacted name or title: *总书记, ***同志, 同志**, 党章**党规
+MASKED_NAME = re.compile(r"[*＊]+\s*[\u4e00-\u9fff]|(?:总书记|同志)[*＊]+|[*＊]{2,}")
+# what a whole sentence ends with (a cut-off one does not)
+TERMINAL = "。！？!?；;…”’」』）)】]》"
+
+_PLACEHOLDER = re.compile(rf"{MASK}|{BLANK}")
 # a placeholder directly followed by what it names: an organisation, a person, a date part
 _NAME_SLOT = re.compile(
     r"(?:[XxＸｘ×]{2,}|[○〇◯□]{2,}|_{2,}|＿{2,})(?=(?:党支部|党总支|党委|党组|支部|单位|部门|机关|公司|学校|同志|"
@@ -29,8 +47,6 @@ _PERSON_SLOT = re.compile(
     rf"[{_SURNAMES}](?:[XxＸｘ×]{{2,}}|某某?|[○〇]{{1,2}})(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))"
 )
 _DATE_SLOT = re.compile(r"(?<![A-Za-z])[XxＸ×](?=[年月日号])")
-_MASKED = re.compile(r"[*＊]{1,}\s*(?:总书记|主席|书记|同志|省长|市长|县长)|(?:总书记|同志)[*＊]+|[*＊]{2,}")
-_TERMINAL = "。！？!?；;…”’」』）)】]》"
 
 
 def placeholders(text: str) -> list[str]:
@@ -40,14 +56,15 @@ def placeholders(text: str) -> list[str]:
 
 def has_masked_name(text: str) -> bool:
     """A redacted name or title ("*总书记", "***同志")."""
-    return bool(_MASKED.search(text))
+    return bool(MASKED_NAME.search(text))
 
 
-def is_cut_off(text: str, at_passage_end: bool) -> bool:
-    """A sentence that a chunk boundary cut: the passage's last unit, long, with no closing punctuation.
-    Line-structured text (a table or list, one row a line) is judged row by row by its user."""
+def is_cut_off(text: str, at_passage_end: bool, min_len: int = 30) -> bool:
+    """A sentence that a chunk boundary cut: the passage's last unit, longer than ``min_len``, with no
+    closing punctuation. Line-structured text (a table or list, one row a line) is judged row by row by
+    its user. The ask path passes a longer ``min_len`` (a short last line there is usually a heading)."""
     t = text.rstrip()
-    return at_passage_end and len(t) > 30 and t[-1] not in _TERMINAL and "\n" not in t
+    return at_passage_end and len(t) > min_len and t[-1] not in TERMINAL and "\n" not in t
 
 
 def fit_for_draft(text: str, at_passage_end: bool = False) -> str | None:

@@ -11,17 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from sizheng_bot.compose.cleanliness import FORM, MASKED_NAME, MASKED_WORD, TERMINAL, is_cut_off
 from sizheng_bot.compose.select import Unit
 
 # --- what is never shown as content ---------------------------------------------------------------
-# a form to fill in: XXXX年X月X日, [ ]年, 【请填写…】, ____, （ ）, □
-_FORM = re.compile(
-    r"X{3,}|[X×＿_]\s*[年月日号]|(?<![A-Za-z])X{1,2}\s*[名个人位项%％]|_{3,}|＿{2,}|[\[［【]\s*[\]］】]|【[^】]{0,12}(?:填写|填入|输入|单位|姓名|名称)[^】]{0,12}】"
-    r"|[\[［][^\]］]{0,10}(?:姓名|单位|名称|领导)[^\]］]{0,10}[\]］]|[（(]\s+[）)]|□|○{2,}|〇{3,}"
-)
-# a masked word: 李XX, XX大地, xx年, ×××, *总书记, 某某
-_MASK = re.compile(r"XX|xx|ＸＸ|×{2,}|某某")
-_MASKED_NAME = re.compile(r"[＊*]{1,}[\u4e00-\u9fff]")
+# placeholders, masked words and names, sentence ends: compose.cleanliness (one set for answers and drafts)
 _CONTACT = re.compile(
     r"(?:联系人|联系电话|电话|手机|传真|邮编|邮箱|E-?mail|地址)\s*[:：]|\d{3,4}-\d{7,8}|(?<![\d.])1[3-9]\d{9}(?!\d)|(?<![\d.])\d{7,8}(?![\d.万亿元%％])",
     re.I,
@@ -36,17 +30,16 @@ _INSTRUCTION = re.compile(
     r"|ignore (?:all |the )?(?:previous|above) instructions|you are now",
     re.I,
 )
-_TERMINAL = "。！？!?；;…”’」』）)"
 
 
 def is_filler(text: str, passage: str = "") -> bool:
     """Never quoted as content: a form's placeholders (XXXX年X月X日, 【请填写…】, ____), a masked name
     (*总书记), contact lines, web-page boilerplate — and a masked word (李XX, ×××) when the passage it
     stands in is a form. A report that anonymises a place (立足XX大地) in running prose stays usable."""
-    if _FORM.search(text) or _MASKED_NAME.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text):
+    if FORM.search(text) or MASKED_NAME.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text):
         return True
-    return bool(_MASK.search(text)) and (
-        not passage or bool(_FORM.search(passage)) or len(_MASK.findall(passage)) >= 6
+    return bool(MASKED_WORD.search(text)) and (
+        not passage or bool(FORM.search(passage)) or len(MASKED_WORD.findall(passage)) >= 6
     )
 
 
@@ -58,7 +51,7 @@ def reads_as_instruction(text: str) -> bool:
 def is_cut(unit: Unit) -> bool:
     """The passage's last sentence that stops without end punctuation: cut off by the chunk boundary."""
     text = unit.text.rstrip()
-    return not text.endswith(tuple(_TERMINAL)) and unit.hit.text.rstrip().endswith(text) and len(text) > 40
+    return is_cut_off(text, unit.hit.text.rstrip().endswith(text), min_len=40)
 
 
 def join_cut(units: Sequence[Unit]) -> list[Unit]:
@@ -93,9 +86,9 @@ def placeholder_free(unit: Unit) -> Unit | None:
         return unit
     if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text):
         return None
-    last = max((m.end() for rx in (_FORM, _MASK, _MASKED_NAME) for m in rx.finditer(unit.text)), default=0)
+    last = max((m.end() for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)), default=0)
     cut = _CLAUSE_END.search(unit.text, last)
     tail = unit.text[cut.end() :].strip() if cut else ""
-    if len(tail) < MIN_TAIL or not tail.endswith(tuple(_TERMINAL)) or is_filler(tail, tail):
+    if len(tail) < MIN_TAIL or not tail.endswith(tuple(TERMINAL)) or is_filler(tail, tail):
         return None
     return replace(unit, text=tail)

@@ -6,8 +6,8 @@ import bisect
 import itertools
 from collections.abc import Iterator, Sequence
 
-from sizheng_bot.compose.select import squash
-from sizheng_bot.ingest.split import sentences as split_sentences
+from sizheng_bot.text import sentences as split_sentences
+from sizheng_bot.text import squash
 from sizheng_bot.types import Chunk
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from sizheng_bot.answer.intent import OutlineParams
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
 from sizheng_bot.compose.drafting import in_text_order, is_practice, pick, role_score
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
-from sizheng_bot.types import Hit
+from sizheng_bot.types import Hit, OutlineParams
 
 FLOOR = 0.3
 THIN = 4  # fewer cited units than this: the knowledge base has little on the topic

@@ -12,13 +12,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from sizheng_bot.answer.intent import PlanParams
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
 from sizheng_bot.compose.cleanliness import fit_for_draft
 from sizheng_bot.compose.drafting import in_text_order, is_practice, pick
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
-from sizheng_bot.types import Hit
+from sizheng_bot.types import Hit, PlanParams
 
 FLOOR = 0.25
 TBD = "【待定】"

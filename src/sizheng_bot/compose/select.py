@@ -13,25 +13,18 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from sizheng_bot.retrieval.analyzer import Analyzer, fold
+from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.text import sentence_spans, squash
 from sizheng_bot.types import Hit
 
-_SENT = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』\"')）]*|$)")
-_SEMI = re.compile(r"(?<=[；;])")
 _ITEM_HEAD = re.compile(
     r"^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,，、]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.、．])"
 )
 _EXAMPLE = re.compile(
     r"^(?:例如|比如|譬如|如)[,，]?|^[^。，,]{0,12}(?:县|市|区|州|省)[^。，,]{0,12}(?:局|委|办|厅|院|校|部)"
 )
-_WS = re.compile(r"\s+")
 MAX_UNIT = 220
 SHORT = 14
-
-
-def squash(text: str) -> str:
-    """Whitespace removed and width-folded: the form containment is tested in."""
-    return _WS.sub("", fold(text))
 
 
 @dataclass(frozen=True)
@@ -56,16 +49,7 @@ class Unit:
 
 def sentences(text: str) -> list[str]:
     """Sentences cut at 。！？ (closing quotes stay with their sentence); over-long ones also at ；."""
-    out: list[str] = []
-    for m in _SENT.finditer(text):
-        s = m.group(0)
-        if not s.strip():
-            continue
-        if len(s) > MAX_UNIT:
-            out.extend(p for p in _SEMI.split(s) if p)
-        else:
-            out.append(s)
-    return out
+    return [s for s in sentence_spans(text, semicolons=False, max_len=MAX_UNIT) if s.strip()]
 
 
 def _is_head(s: str) -> bool:

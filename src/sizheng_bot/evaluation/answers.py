@@ -21,13 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sizheng_bot.evaluation.retrieval import item_query, seed_hit
-from sizheng_bot.text import strip_space
+from sizheng_bot.text import strip_number, strip_space
 from sizheng_bot.types import Citation, Hit, Result
 
 ANSWERABLE = ("fact", "howto", "multi")
 STATUSES = ("answered", "partial", "not_found", "refused")
 GROUPS = ("answerable", "unanswerable", "out_of_scope")
-_WS = re.compile(r"\s+")
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]"
     r"|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}[日号]"
@@ -218,7 +217,6 @@ def score_item(item: dict[str, Any], result: Result, corpus: list[str]) -> dict[
 
 # --- draft checks (issue 10): explicit requirements, repeats, placeholders, time split -------------
 _HEAD = re.compile(r"^#{2,3}\s*(.+?)\s*$", re.M)
-_HEAD_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _HEAD_TIME = re.compile(r"（约\d+分钟）$|（[^）]*）$")
 _TIMED_HEAD = re.compile(r"^#{2,3}\s*.*（约(\d+)分钟）\s*$", re.M)
 
@@ -227,7 +225,7 @@ def repeated_headings(text: str) -> list[str]:
     """Headings (numbering and time marks removed) that occur more than once."""
     seen: dict[str, int] = {}
     for m in _HEAD.finditer(text):
-        h = _HEAD_TIME.sub("", _HEAD_NUMBER.sub("", m.group(1))).strip()
+        h = _HEAD_TIME.sub("", strip_number(m.group(1))).strip()
         seen[h] = seen.get(h, 0) + 1
     return [h for h, n in seen.items() if n > 1]
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import errno
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from sizheng_bot.citations import SOURCES_HEADINGS as SOURCES_HEADINGS
+from sizheng_bot.citations import is_sources_heading as is_sources_heading
+from sizheng_bot.citations import label_of, numbered
 from sizheng_bot.errors import SizhengError
+from sizheng_bot.text import clauses, sentence_spans
+from sizheng_bot.text import display_width as display_width
 from sizheng_bot.types import Citation, Result
 
 Kind = Literal["title", "h1", "h2", "h3", "para", "bullet", "number", "quote"]
 
-SOURCES_HEADINGS = ("参考资料", "参考来源", "参考依据", "来源", "资料来源", "引用来源")
 DEFAULT_TITLES = {"outline": "微党课提纲", "plan": "活动方案", "ask": "思政助手答复"}
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -31,7 +34,6 @@ _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 # Bold is a pair of exactly two asterisks around 1-40 characters with no asterisk or space at the edges:
 # the sources also contain redaction marks ("***总书记", "党章**党规") that must stay verbatim.
 _BOLD = re.compile(r"(?<!\*)\*\*([^\s*]|[^\s*][^*\n]{0,38}[^\s*])\*\*(?!\*)")
-_HEADING_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．]\s*)")
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _FINAL_PUNCT = "。，；：、,.;:"
 
@@ -87,11 +89,6 @@ def _parse_line(line: str, seen_title: bool) -> Node:
     if m := _NUMBER.match(line):
         return Node("number", m.group(2).strip(), marker=m.group(1).strip())
     return Node("para", line.strip())
-
-
-def is_sources_heading(text: str) -> bool:
-    name = _HEADING_NUMBER.sub("", plain(text)).strip().rstrip(_FINAL_PUNCT + "：")
-    return name in SOURCES_HEADINGS
 
 
 def outline(nodes: list[Node]) -> Outline:
@@ -153,13 +150,8 @@ def clean(text: str) -> str:
 
 
 def citation_line(c: Citation) -> str:
-    """``[n] 文件名 · 章节路径 · 第N页`` (section and page only when known)."""
-    parts = [c.source or c.title or "未知来源"]
-    if c.section.strip():
-        parts.append(c.section.strip())
-    if c.page is not None:
-        parts.append(c.page_label)
-    return f"[{c.n}] " + " · ".join(parts)
+    """``[n] 文件名 · 章节路径 · 第N页`` (the one format: :func:`sizheng_bot.citations.label_of`)."""
+    return numbered(c.n, label_of(c))
 
 
 def short_quote(quote: str, limit: int = 80) -> str:
@@ -173,15 +165,6 @@ def short_quote(quote: str, limit: int = 80) -> str:
 # --- measuring and splitting (for slides) --------------------------------------------------------
 
 
-def display_width(text: str) -> float:
-    """Width in em units: CJK/full-width characters count 1, others about half."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55 for ch in text)
-
-
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])((?:[”’」』）)]|\[\d+\])*)")
-_CLAUSE_END = re.compile(r"(?<=[，、：,:])")
-
-
 def split_text(text: str, max_width: float) -> list[str]:
     """Split ``text`` into pieces no wider than ``max_width`` em, at sentence, then clause boundaries.
 
@@ -190,23 +173,13 @@ def split_text(text: str, max_width: float) -> list[str]:
     if display_width(text) <= max_width:
         return [text]
     pieces: list[str] = []
-    for sentence in _pieces(text, _SENTENCE_END):
+    for sentence in sentence_spans(text):
         if display_width(sentence) <= max_width:
             pieces.append(sentence)
             continue
-        for clause in _pieces(sentence, _CLAUSE_END):
+        for clause in clauses(sentence):
             pieces.extend(_hard_split(clause, max_width))
     return _merge(pieces, max_width)
-
-
-def _pieces(text: str, boundary: re.Pattern[str]) -> list[str]:
-    cuts = [m.end() for m in boundary.finditer(text)]
-    out, start = [], 0
-    for cut in [*cuts, len(text)]:
-        if cut > start:
-            out.append(text[start:cut])
-            start = cut
-    return out
 
 
 def _hard_split(text: str, max_width: float) -> list[str]:

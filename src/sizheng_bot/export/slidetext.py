@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sizheng_bot.export.parse import citation_line, clean, display_width, plain
+from sizheng_bot.export.parse import citation_line, clean, plain
+from sizheng_bot.text import clauses, display_width, sentence_spans
 from sizheng_bot.types import Citation
 
 KEY_CHARS = 40.0  # display width of a point on a slide
@@ -24,19 +25,17 @@ class Item:
 
 
 _MARKER = re.compile(r"\s*\[(\d{1,3})\]")
-_SENTENCE = re.compile(r"(?<=[。！？；!?;])")
-_CLAUSE = re.compile(r"(?<=[，、：,:])")
 
 
 def key_sentence(text: str, limit: float = KEY_CHARS) -> str:
     """The point's first sentence without its [n] markers, cut at a clause boundary (or hard, with ……)
     when wider than ``limit``; nothing is reworded."""
     flat = _MARKER.sub("", plain(text)).strip()
-    first = next((p for p in _SENTENCE.split(flat) if p.strip()), flat).strip()
+    first = next((p for p in sentence_spans(flat) if p.strip()), flat).strip()
     if display_width(first) <= limit:
         return first if first == flat else first.rstrip("；;，,") + ("" if first[-1:] in "。！？!?" else "……")
     head = ""
-    for clause in _CLAUSE.split(first):
+    for clause in clauses(first):
         if display_width(head + clause) > limit:
             break
         head += clause

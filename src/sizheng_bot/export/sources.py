@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
-from sizheng_bot.export.parse import Node, is_sources_heading, parse
+from sizheng_bot.citations import is_source_item, is_sources_heading
+from sizheng_bot.export.parse import Node, parse
 from sizheng_bot.types import Result
 
-_CITE_LINE = re.compile(r"^\s*(?:[-*+•]\s*|\d{1,2}[.、．]\s*)?\[\d{1,3}\]")
 _MODE_NOTE = re.compile(r"^\s*>\s*\**\s*(?:离线摘编模式|大模型生成|大模型模式)")
 _MARKER = re.compile(r"\s?\[\d{1,3}\]")
 
@@ -22,7 +22,7 @@ _FILE_NAME = re.compile(r"\S+\.(?:txt|md|markdown|docx|pdf|html?|wps|doc)\b", re
 def is_citation_line(line: str, sources: frozenset[str] = frozenset()) -> bool:
     """A line of a generated sources list: ``- [n] 文件 · 章节`` (or ``[n] …``, ``1. [n] …``), or a
     list item that starts with a cited file's name (``1. 某文件.txt``)."""
-    if _CITE_LINE.match(line):
+    if is_source_item(line):
         return True
     m = _LIST_LINE.match(line)
     if not m:

@@ -17,9 +17,9 @@ from sizheng_bot.text.forms import (
     squash,
     strip_space,
 )
-from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading
+from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading, strip_number
 from sizheng_bot.text.numerals import cn_number
-from sizheng_bot.text.sentences import clauses, sentence_spans, sentences
+from sizheng_bot.text.sentences import clauses, next_sentence_end, sentence_spans, sentences
 
 __all__ = [
     "CN_DIGITS",
@@ -29,11 +29,13 @@ __all__ = [
     "fold",
     "heading_level",
     "is_heading",
+    "next_sentence_end",
     "same_form",
     "same_form_with_offsets",
     "sentence_spans",
     "sentences",
     "spaced",
     "squash",
+    "strip_number",
     "strip_space",
 ]

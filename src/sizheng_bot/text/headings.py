@@ -22,6 +22,15 @@ HEADING_PATTERNS: list[tuple[re.Pattern[str], int]] = [
 INLINE_HEADING = re.compile(rf"(?<=[。！？；!?;])\s*(?=(?:[{_N}]+、|[（(][{_N}]+[）)]|第[{_N}]+[章节条]))")
 
 
+# The numbering marker a heading starts with (一、 （一） 1. 1、), for comparing heading names.
+_NUMBER_PREFIX = re.compile(rf"^(?:[{_N}]+\s*、|[（(]\s*[{_N}]+\s*[）)]|\d{{1,2}}\s*[.．、](?!\d))\s*")
+
+
+def strip_number(heading: str) -> str:
+    """The heading's name without its numbering marker: "四、参考依据" -> "参考依据", "（二）要求" -> "要求"."""
+    return _NUMBER_PREFIX.sub("", heading)
+
+
 def heading_level(line: str) -> int | None:
     """1 for 第X章/一、, 2 for 第X节/（一）, 3 for 第X条/1., 4 for （1）/①; None for body text."""
     for pattern, level in HEADING_PATTERNS:

@@ -52,3 +52,13 @@ def sentences(text: str, *, semicolons: bool = True, newlines: bool = False, max
 def clauses(text: str) -> list[str]:
     """Verbatim pieces cut after pauses (，、：): for splitting an over-long sentence."""
     return [p for p in _CLAUSE.split(text) if p]
+
+
+_NEXT_END = re.compile(rf"[{STRONG_ENDS.replace('…', '')}\n]|\.(?=\s|$)")
+
+
+def next_sentence_end(text: str, pos: int = 0) -> int:
+    """Index of the next full stop at or after ``pos`` (。！？!?, a line break, or ``.`` before a space or the
+    end); ``len(text)`` when there is none. Ellipses and ；do not count: a quoted statement runs through them."""
+    m = _NEXT_END.search(text, pos)
+    return m.start() if m else len(text)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from sizheng_bot.text import sentence_spans, strip_space
 from sizheng_bot.types import Citation
-from sizheng_bot.web.render import citation_summary, esc, esc_block
+from sizheng_bot.web.render import citation_summary, esc_block, source_meta
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
-_SENT = re.compile(r"[^。！？；!?;\n]+[。！？；!?;]?[”’」』）)]*")
 _LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?[^：:，。]{1,8}[：:](?:\*\*)?\s*")
 MIN_OVERLAP = 0.35
 
@@ -35,13 +35,25 @@ def claims_for(text: str, n: int) -> list[str]:
 
 
 def _pairs(s: str) -> set[str]:
-    s = re.sub(r"\s+", "", s)
+    s = strip_space(s)
     return {s[i : i + 2] for i in range(len(s) - 1)}
+
+
+def _spans(passage: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of the passage (text.sentence_spans, line breaks end one too),
+    surrounding whitespace left outside the span."""
+    out, pos = [], 0
+    for piece in sentence_spans(passage, newlines=True):
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            out.append((pos + lead, pos + len(piece.rstrip())))
+        pos += len(piece)
+    return out
 
 
 def support_span(passage: str, claims: Sequence[str]) -> tuple[int, int] | None:
     """Character span of the passage sentence that supports the claims best, or None."""
-    sentences = [(m.start(), m.end()) for m in _SENT.finditer(passage) if m.group().strip()]
+    sentences = _spans(passage)
     if not sentences:
         return None
     best, best_score = None, 0.0
@@ -91,19 +103,12 @@ def sources_html(
         return ""
     items = []
     for c in citations:
-        meta = [f"文件：{esc(c.source)}"]
-        if c.section.strip():
-            meta.append(f"章节：{esc(c.section.strip())}")
-        if c.page is not None:
-            meta.append(f"页码：第{c.page}页")
-        if original is not None and c.source in original:
-            meta.append(f'<a class="sz-original" href="{esc(original[c.source])}" download>下载原文件</a>')
         span = support_span(c.quote, claims_for(answer_text, c.n)) if answer_text else None
         hint = '<div class="sz-support-hint">黄色标出的是回答所依据的句子</div>' if span else ""
         items.append(
             f'<details class="sz-source sz-src-{c.n}">'
             f"<summary>{citation_summary(c)}</summary>"
-            f'<div class="sz-source-meta">{"　".join(meta)}</div>'
+            f'<div class="sz-source-meta">{source_meta(c, original)}</div>'
             f'<div class="sz-passage">{passage_html(c.quote, span)}</div>{hint}'
             "</details>"
         )

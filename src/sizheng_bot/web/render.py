@@ -16,7 +16,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
-from sizheng_bot.export.parse import is_sources_heading
+from sizheng_bot.citations import is_source_item, label_of, numbered, split_sources
 from sizheng_bot.types import Citation, DocInfo, FileReport, Result
 
 MODE_LABELS = {"offline": "离线摘编", "llm": "大模型生成"}
@@ -29,7 +29,6 @@ FILE_STATUS = {
     "removed": "已删除",
 }
 _IMAGE_LINK = re.compile(r"!\[")
-_LIST_STARTS = ("-", "*", "[", *"0123456789")
 
 
 # gr.HTML renders its value through a template engine (``${value}`` / handlebars): the characters those
@@ -86,13 +85,22 @@ def warnings_html(result: Result) -> str:
 
 
 def citation_summary(c: Citation) -> str:
-    """``[n] 标题 · 章节 · 第N页`` — escaped."""
-    parts = [c.title or c.source or "未知来源"]
+    """``[n] 文件名 · 章节 · 第N页`` (the one citation format), escaped; the document title as a tooltip."""
+    if c.title and c.title != c.source:
+        return f'[{c.n}] <span title="{esc(c.title)}">{esc(label_of(c))}</span>'
+    return esc(numbered(c.n, label_of(c)))
+
+
+def source_meta(c: Citation, original: dict[str, str] | None = None) -> str:
+    """文件/章节/页码 of a source (and a download link for the kept original file), escaped."""
+    meta = [f"文件：{esc(c.source)}"]
     if c.section.strip():
-        parts.append(c.section.strip())
+        meta.append(f"章节：{esc(c.section.strip())}")
     if c.page is not None:
-        parts.append(c.page_label)
-    return f"[{c.n}] " + esc(" · ".join(parts))
+        meta.append(f"页码：{c.page_label}")
+    if original is not None and c.source in original:
+        meta.append(f'<a class="sz-original" href="{esc(original[c.source])}" download>下载原文件</a>')
+    return "　".join(meta)
 
 
 def sources_html(citations: Sequence[Citation]) -> str:
@@ -101,15 +109,10 @@ def sources_html(citations: Sequence[Citation]) -> str:
         return ""
     items = []
     for c in citations:
-        meta = [f"文件：{esc(c.source)}"]
-        if c.section.strip():
-            meta.append(f"章节：{esc(c.section.strip())}")
-        if c.page is not None:
-            meta.append(f"页码：{c.page_label}")
         items.append(
             '<details class="sz-source">'
             f"<summary>{citation_summary(c)}</summary>"
-            f'<div class="sz-source-meta">{"　".join(meta)}</div>'
+            f'<div class="sz-source-meta">{source_meta(c)}</div>'
             f'<div class="sz-passage">{esc_block(c.quote)}</div>'
             "</details>"
         )
@@ -118,17 +121,12 @@ def sources_html(citations: Sequence[Citation]) -> str:
 
 
 def without_sources_section(text: str) -> str:
-    """The text without its own trailing sources list (the page shows expandable sources instead)."""
-    lines = text.rstrip().splitlines()
-    for i in range(len(lines) - 1, -1, -1):
-        line = lines[i].strip()
-        looks_like_heading = line.startswith(("#", "**")) or line.endswith("：")
-        if looks_like_heading and is_sources_heading(line.lstrip("#").strip().strip("*").strip()):
-            rest = [ln.strip() for ln in lines[i + 1 :] if ln.strip()]
-            if all(ln.startswith(_LIST_STARTS) for ln in rest):
-                return "\n".join(lines[:i]).rstrip()
-            break
-    return text
+    """The text without its own sources list (the page shows expandable sources instead); anything
+    written after the list stays (:func:`sizheng_bot.citations.split_sources`)."""
+    cut = split_sources(text)
+    if not any(is_source_item(line) for line in cut.sources.splitlines()):
+        return text
+    return cut.without_sources
 
 
 COPY_BUTTON = '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
