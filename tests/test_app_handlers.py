@@ -14,7 +14,7 @@ from pptx import Presentation
 
 from sizheng_bot.assistant import Assistant  # noqa: E402
 from sizheng_bot.types import Citation, QuoteCheck, Result, TaskRequest  # noqa: E402
-from sizheng_bot.web import render  # noqa: E402
+from sizheng_bot.web import answer_view, render  # noqa: E402
 from sizheng_bot.web.files import safe_filename, unique_names, upload_problem  # noqa: E402
 from sizheng_bot.web.handlers import Handlers, stem_of  # noqa: E402
 from sizheng_bot.web.startup import IndexJob  # noqa: E402
@@ -110,7 +110,7 @@ def test_document_and_model_text_is_escaped() -> None:
         warnings=[f"警告{EVIL}"],
         quotes=[QuoteCheck(f"未核实{EVIL}", False), QuoteCheck("已核实", True)],
     )
-    out = render.answer_markdown(result)
+    out = answer_view.answer_markdown(result)
     for bad in ("<script", "<img"):
         assert bad not in out, bad
     html_parts = render.sources_html(result.citations) + render.status_html(result)

@@ -18,7 +18,7 @@ from sizheng_bot.errors import SizhengError
 from sizheng_bot.history import HistoryStore
 from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
-from sizheng_bot.web import render
+from sizheng_bot.web import answer_view, render
 from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
 from sizheng_bot.web.messages import plain_message
 from sizheng_bot.web.originals import Originals
@@ -71,7 +71,7 @@ class Handlers(StatusHandlers):
         }
 
     def render_answer(self, result: Result) -> str:
-        return render.answer_markdown(result, self.original_links())
+        return answer_view.answer_markdown(result, self.original_links())
 
     # ---- 智能问答 ------------------------------------------------------------------------------
     def chat(
