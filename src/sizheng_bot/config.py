@@ -202,6 +202,17 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="知识库数据目录（Chroma 与 BM25 索引），默认 ./data")
     knowledge_dir: Path = Field(Path("knowledge"), description="默认入库的文档目录（首次启动与“重建索引”时扫描）")
     prompts_dir: Path = Field(Path("prompts"), description="大模型提示词模板目录（中文，每个任务一个文件）")
+    kb: str = Field(
+        "default", description="使用的知识库名称（可用 sizheng-bot kb list 查看；命令行 --kb 可临时指定）"
+    )
+    chroma_url: str = Field(
+        "",
+        description="Chroma 服务器地址（如 http://127.0.0.1:8000，由 chroma run 启动）；"
+        "留空则使用数据目录内的本地 Chroma。多个应用进程共用一个服务器时设置",
+    )
+    chroma_poll: float = Field(
+        2.0, gt=0, le=60, description="使用 Chroma 服务器时，检查其他进程新提交内容的间隔（秒）"
+    )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="入库与切块")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="向量模型（可选）")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="检索")
