@@ -149,3 +149,29 @@ def test_interrupted_transaction_is_rolled_back_by_the_next_process(tmp_path, se
     b.ingest([_doc(tmp_path / "y", "党日.txt", "主题党日活动每月固定一天开展志愿服务。\n")])  # a writer recovers
     assert not paged_ids(col, {"source": "半截.txt"})
     assert sorted(d.source for d in b.documents()) == ["党日.txt", "谈心.txt"]
+
+
+def test_sigkill_during_a_server_ingest(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    """A writer killed mid-batch: readers keep the previous generation; the next writer takes the expired
+    lease over, rolls the uncommitted rows back and ingests normally."""
+    from sizheng_bot.retrieval.rows import paged_ids
+    from test_safety_common import big_text, kill9, start_cli, wait_for
+
+    env = {"SIZHENG_CHROMA_URL": server.url, "SIZHENG_CHROMA_LEASE": "3"}
+    small = _doc(tmp_path / "in", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员谈心。\n")
+    assert cli(tmp_path / "a", "ingest", str(small), **env).returncode == 0
+    big = _doc(tmp_path / "big", "大文件.txt", big_text(4000, marker="大"))
+    proc = start_cli(tmp_path / "a", "ingest", str(big), **env)
+    reader = _asst(tmp_path / "r", server.url)
+    col = reader.kb.collection()
+    assert wait_for(lambda: len(paged_ids(col, {"source": "大文件.txt"})) > 0, 120), proc.stderr
+    kill9(proc)
+    assert [d.source for d in reader.documents()] == ["谈心.txt"]
+    assert [h.source for h in reader.search("谈心谈话")][:1] == ["谈心.txt"]
+    t0 = time.monotonic()
+    r = cli(tmp_path / "b", "ingest", str(small), **env)  # waits for the dead writer's lease, then recovers
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 < 60
+    assert not paged_ids(col, {"source": "大文件.txt"})
+    r = cli(tmp_path / "c", "list", "--json", **env)
+    assert [d["source"] for d in json.loads(r.stdout)["documents"]] == ["谈心.txt"]

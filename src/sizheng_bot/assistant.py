@@ -228,7 +228,7 @@ def open_kb(settings: Settings, analyzer: Analyzer, dense: DenseEmbedder | None 
     slug = DEFAULT if settings.kb == DEFAULT else registry(settings).slug(settings.kb)
     return KnowledgeBase(
         kb_dir(settings.data_dir, slug), analyzer, dense, lock_timeout=settings.ingest.write_lock_timeout,
-        slug=slug, chroma_url=settings.chroma_url, poll=settings.chroma_poll,
+        slug=slug, chroma_url=settings.chroma_url, poll=settings.chroma_poll, lease=settings.chroma_lease,
     )  # fmt: skip
 
 

@@ -210,6 +210,10 @@ class Settings(BaseSettings):
         description="Chroma 服务器地址（如 http://127.0.0.1:8000，由 chroma run 启动）；"
         "留空则使用数据目录内的本地 Chroma。多个应用进程共用一个服务器时设置",
     )
+    chroma_lease: float = Field(
+        30.0, ge=2, le=3600,
+        description="使用 Chroma 服务器时写锁的租期（秒）：写入进程持续续租；进程意外退出后，其他进程至多等待这么久即可接手",
+    )  # fmt: skip
     chroma_poll: float = Field(
         2.0, gt=0, le=60, description="使用 Chroma 服务器时，检查其他进程新提交内容的间隔（秒）"
     )

@@ -69,6 +69,7 @@ class KnowledgeBase:
         slug: str = DEFAULT,
         chroma_url: str = "",
         poll: float = 2.0,
+        lease: float = 30.0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.slug = slug
@@ -89,7 +90,7 @@ class KnowledgeBase:
             from sizheng_bot.retrieval.server import Records, ServerLock, meta_collection
 
             self.records = Records(lambda: meta_collection(self._chroma()))
-            self.proc_lock = ServerLock(lambda: meta_collection(self._chroma()), slug)
+            self.proc_lock = ServerLock(lambda: meta_collection(self._chroma()), slug, lease)
 
     @property
     def server(self) -> bool:
