@@ -175,3 +175,23 @@ def test_sigkill_during_a_server_ingest(tmp_path, server) -> None:  # type: igno
     assert not paged_ids(col, {"source": "大文件.txt"})
     r = cli(tmp_path / "c", "list", "--json", **env)
     assert [d["source"] for d in json.loads(r.stdout)["documents"]] == ["谈心.txt"]
+
+
+def test_a_deleted_and_recreated_kb_never_shows_an_old_cache(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    """Same name → same slug and generation numbers start again: the epoch keeps old caches out."""
+    from sizheng_bot.assistant import registry
+
+    reg = registry(make_settings(tmp_path / "a", chroma_url=server.url))
+    reg.create("专题")
+    a = _asst(tmp_path / "a", server.url, kb="专题")
+    a.ingest([_doc(tmp_path / "x", "旧.txt", "旧版专题材料，关于作风建设的要求。\n")])
+    reader = _asst(tmp_path / "r", server.url, kb="专题")
+    assert [d.source for d in reader.documents()] == ["旧.txt"]  # reader now caches generation 1
+    r = cli(tmp_path / "w", "kb", "delete", "专题", "--yes", SIZHENG_CHROMA_URL=server.url)
+    assert r.returncode == 0, r.stderr
+    reg.create("专题")
+    b = _asst(tmp_path / "b", server.url, kb="专题")
+    b.ingest([_doc(tmp_path / "y", "新.txt", "新版专题材料，关于调查研究的要求。\n")])
+    assert b.kb.generation() == 1
+    fresh = _asst(tmp_path / "r", server.url, kb="专题")  # a new process on the reader's data dir
+    assert [d.source for d in fresh.documents()] == ["新.txt"]

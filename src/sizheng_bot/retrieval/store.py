@@ -19,14 +19,10 @@ the directory then holds only this process's lexical cache and a pointer to it.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +30,7 @@ import numpy as np
 
 from sizheng_bot.errors import IndexBusy, IndexError_
 from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.retrieval.committed import LEGACY_BM25, LEXICAL, STATE, CommittedState, State
 from sizheng_bot.retrieval.dense import DenseEmbedder
 from sizheng_bot.retrieval.kbs import DEFAULT, collection_prefix
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
@@ -44,20 +41,12 @@ from sizheng_bot.types import Chunk, DocInfo
 log = logging.getLogger(__name__)
 
 COLLECTION = "sizheng_chunks"
-STATE = "state.json"
-LEXICAL = "lexical"
-LEGACY_BM25 = "bm25"
+__all__ = ["COLLECTION", "LEGACY_BM25", "LEXICAL", "STATE", "KnowledgeBase", "State", "paged_ids"]
 # cheaper graph construction: the model-free vector is a secondary signal, exact recall matters less
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 
 
-@dataclass(frozen=True)
-class State:
-    generation: int = 0
-    lexical: str | None = None  # directory under lexical/ holding this generation's index
-
-
-class KnowledgeBase:
+class KnowledgeBase(CommittedState):
     """Chroma store + lexical index in one data directory; one writer at a time across processes."""
 
     def __init__(
@@ -75,7 +64,7 @@ class KnowledgeBase:
         self.slug = slug
         self.chroma_url = chroma_url
         self.poll = poll  # server mode: seconds between checks of the committed generation
-        self._remote: tuple[float, int] | None = None  # (monotonic time read, generation)
+        self._remote: tuple[float, int, str] | None = None  # server state as last read (see committed.py)
         self.analyzer = analyzer
         self.dense = dense
         self.lock_timeout = lock_timeout
@@ -91,10 +80,6 @@ class KnowledgeBase:
 
             self.records = Records(lambda: meta_collection(self._chroma()))
             self.proc_lock = ServerLock(lambda: meta_collection(self._chroma()), slug, lease)
-
-    @property
-    def server(self) -> bool:
-        return bool(self.chroma_url)
 
     def notify(self, message: str) -> None:
         """A Chinese line for the person waiting (CLI stderr, web notice), else the log."""
@@ -145,85 +130,12 @@ class KnowledgeBase:
 
     def destroy(self) -> None:
         """Delete this (non-default) knowledge base: its collections, server records and directory."""
-        import shutil
+        from sizheng_bot.retrieval.committed import destroy
 
-        assert self.slug != DEFAULT
-        with self.writing():
-            client = self._chroma()
-            prefix = collection_prefix(self.slug)
-            for col in client.list_collections():
-                name = col if isinstance(col, str) else col.name
-                if name.startswith(prefix):
-                    client.delete_collection(name)
-            if self.records is not None:
-                for kind in ("state", "journal"):
-                    self.records.delete(f"{kind}:{self.slug}")
-        self._client = None
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        destroy(self)
 
     def exists(self) -> bool:
         return self.server or (self.data_dir / "chroma").exists()
-
-    # ---- committed state -----------------------------------------------------------------------
-    @property
-    def state_path(self) -> Path:
-        return self.data_dir / STATE
-
-    @property
-    def lexical_root(self) -> Path:
-        return self.data_dir / LEXICAL
-
-    def _local_state(self) -> State:
-        try:
-            raw = json.loads(self.state_path.read_text("utf-8"))
-            return State(int(raw["generation"]), raw.get("lexical"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return State()
-
-    def remote_generation(self) -> int:
-        """Server mode: the committed generation on the server (re-read at most every ``poll`` seconds,
-        always while this process writes)."""
-        now = time.monotonic()
-        if self._remote is not None and not self.proc_lock.held and now - self._remote[0] < self.poll:
-            return self._remote[1]
-        rec = self.records.get(f"state:{self.slug}") or {}
-        gen = int(rec.get("generation", 0))
-        self._remote = (now, gen)
-        return gen
-
-    def state(self) -> State:
-        local = self._local_state()
-        if not self.server:
-            return local
-        gen = self.remote_generation()
-        return State(gen, local.lexical if local.generation == gen else None)
-
-    def generation(self) -> int:
-        return self.state().generation
-
-    def write_state(self, generation: int, lexical: str | None) -> None:
-        """The commit point: one atomic rename (server mode: the server's state record, then the local
-        pointer to this process's lexical cache)."""
-        if self.server and generation != self.remote_generation():
-            self.records.put(f"state:{self.slug}", {"generation": generation})
-            self._remote = (time.monotonic(), generation)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.state_path.with_name(STATE + ".tmp")
-        try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                json.dump({"format": 2, "generation": generation, "lexical": lexical}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.state_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
-    def _bump(self) -> int:
-        """Test helper: pretend a write moved the generation on without a lexical index for it."""
-        gen = self.generation() + 1
-        self.write_state(gen, None)
-        return gen
 
     # ---- writers -------------------------------------------------------------------------------
     @contextlib.contextmanager
