@@ -116,6 +116,9 @@ def main() -> None:
     ap.add_argument(
         "--scale10k", action="store_true", help="also ingest a 10,000-document corpus (peak memory)"
     )
+    ap.add_argument(
+        "--scale50k", action="store_true", help="also ingest a 50,000-document corpus (peak memory, cold start, latency)"
+    )
     ap.add_argument("--data", type=Path)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="szbench-")) if args.data is None else args.data
@@ -136,6 +139,14 @@ def main() -> None:
     if args.scale10k:
         files10k = synth_corpus(crud, tmp / "corpus10k", 10_000)
         results["ingest_10k"] = ingest_row("10k documents", tmp / "corpus10k", files10k, tmp / "10k" / "data")
+    if args.scale50k:
+        files50k = synth_corpus(crud, tmp / "corpus50k", 50_000)
+        data50k = tmp / "50k" / "data"
+        results["ingest_50k"] = ingest_row("50k documents", tmp / "corpus50k", files50k, data50k)
+        results["latency_50k"] = latency_rows(data50k, files50k, queries)
+        colds = [_run([*CLI, "search", q, "--k", "5", "--json"], data50k)[0] for _ in range(3)]
+        peer_colds = [_peer_cold(tmp / "50k" / "peer_50k documents.pkl", q) for _ in range(3)]
+        results["cold_start_50k"] = {"ours_s": sorted(colds)[1], "peer_s": sorted(peer_colds)[1]}
     report(results)
     if args.data is None:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -144,7 +155,7 @@ def main() -> None:
 def report(r: dict) -> None:
     print(f"{'ingest':<18} {'files':>6} {'chars':>9} {'ours s':>7} {'ours ch/s':>10} {'ours MB':>8} "
           f"{'peer s':>7} {'peer ch/s':>10} {'peer MB':>8}")  # fmt: skip
-    for key in ("ingest_reports", "ingest_crud", "ingest_10k"):
+    for key in ("ingest_reports", "ingest_crud", "ingest_10k", "ingest_50k"):
         if key in r:
             x = r[key]
             print(f"{x['corpus']:<18} {x['files']:>6} {x['chars']:>9} {x['ours_s']:>7.1f} {x['ours_chars_per_s']:>10.0f} "
@@ -156,6 +167,11 @@ def report(r: dict) -> None:
     print(
         f"cold start (new process -> first search answered, CRUD scale): ours {cs['ours_s']:.2f} s | peer {cs['peer_s']:.2f} s"
     )
+    if "latency_50k" in r:
+        lat, cs = r["latency_50k"], r["cold_start_50k"]
+        print(f"50k documents: latency ours p50 {lat['ours_p50_ms']:.1f} ms, p95 {lat['ours_p95_ms']:.1f} ms | peer p50 "
+              f"{lat['peer_p50_ms']:.1f} ms, p95 {lat['peer_p95_ms']:.1f} ms; cold start ours {cs['ours_s']:.2f} s | "
+              f"peer {cs['peer_s']:.2f} s")  # fmt: skip
     print(json.dumps(r, ensure_ascii=False))
 
 

@@ -56,7 +56,26 @@ def test_api_lists_exactly_the_three_endpoints(client: Client) -> None:
     assert set(api["named_endpoints"]) == {"/ask", "/outline", "/plan"}
     assert not api["unnamed_endpoints"]  # page events stay private
     params = [p["parameter_name"] for p in api["named_endpoints"]["/ask"]["parameters"]]
-    assert params == ["question", "history"]
+    assert params == ["question", "history", "kb"]
+
+
+def test_api_answers_from_the_chosen_knowledge_base(server: tuple[str, Any, Any], client: Client) -> None:
+    from sizheng_bot.assistant import registry
+
+    settings = server[2]
+    registry(settings).create("支部专题库")
+    doc = settings.data_dir.parent / "专题" / "星火工作法.txt"
+    doc.parent.mkdir(exist_ok=True)
+    doc.write_text("星火连心工作法\n\n星火连心工作法要求支部书记每月走访一次结对社区，听取群众意见。\n", "utf-8")
+    Assistant.from_settings(settings.model_copy(update={"kb": "支部专题库"})).ingest([doc])
+    r = client.predict(question="星火连心工作法是什么？", kb="支部专题库", api_name="/ask")
+    assert r["status"] == "answered" and {c["source"] for c in r["citations"]} == {"星火工作法.txt"}
+    r = client.predict(question="星火连心工作法是什么？", api_name="/ask")  # the app's own KB lacks it
+    assert "星火工作法.txt" not in {c["source"] for c in r["citations"]}
+    r = client.predict(request="以星火连心工作法为题的微党课", kb="支部专题库", api_name="/outline")
+    assert {c["source"] for c in r["citations"]} <= {"星火工作法.txt"}
+    with pytest.raises(Exception, match="不存在"):
+        client.predict(question=QUESTION, kb="没有这个库", api_name="/ask")
 
 
 def test_ask_returns_a_result_dict_with_sources(client: Client) -> None:

@@ -22,6 +22,7 @@ from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet, load_prompts
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
+from sizheng_bot.retrieval.kbs import DEFAULT, Registry, kb_dir
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.retriever import RetrievalParams, Retriever
 from sizheng_bot.retrieval.store import KnowledgeBase
@@ -64,7 +65,7 @@ class Assistant:
     def from_settings(cls, settings: Settings) -> Assistant:
         analyzer = Analyzer.from_files(settings.retrieval.domain_dict, settings.retrieval.synonyms)
         dense, status = _dense_from_settings(settings)
-        kb = KnowledgeBase(settings.data_dir, analyzer, dense, lock_timeout=settings.ingest.write_lock_timeout)
+        kb = open_kb(settings, analyzer, dense)
         weight = settings.embed.weight or (1.0 if dense is not None and dense.chinese else 0.0)
         params = RetrievalParams(
             dense_weight=weight if dense is not None else 0.0,
@@ -72,6 +73,16 @@ class Assistant:
             use_synonyms=settings.retrieval.use_synonyms,
         )
         return cls(settings, kb, Retriever(kb, analyzer, params), status)
+
+    def for_kb(self, name: str) -> Assistant:
+        """The assistant of another knowledge base (same settings otherwise), cached; ``""`` is this one."""
+        if not name or name == self.settings.kb:
+            return self
+        with self._lock:
+            cache = self.__dict__.setdefault("_siblings", {})
+            if name not in cache:
+                cache[name] = Assistant.from_settings(self.settings.model_copy(update={"kb": name}))
+            return cache[name]  # type: ignore[no-any-return]
 
     # ---- knowledge base --------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None,
@@ -209,6 +220,31 @@ class Assistant:
     def stream(self, req: TaskRequest) -> Iterator[str | Result]:
         """Text deltas as they come (LLM mode), then the final Result (always last)."""
         return pipeline.stream(self.stages, req)
+
+
+def registry(settings: Settings) -> Registry:
+    """The knowledge-base registry (in the data directory, or on the Chroma server when one is set)."""
+    if not settings.chroma_url:
+        return Registry(settings.data_dir)
+    from sizheng_bot.retrieval.server import connect, meta_collection
+
+    client: list[object] = []
+
+    def meta() -> object:
+        if not client:
+            client.append(connect(settings.chroma_url))
+        return meta_collection(client[0])
+
+    return Registry(settings.data_dir, meta)
+
+
+def open_kb(settings: Settings, analyzer: Analyzer, dense: DenseEmbedder | None = None) -> KnowledgeBase:
+    """The knowledge base ``settings.kb`` names (SizhengError when it does not exist)."""
+    slug = DEFAULT if settings.kb == DEFAULT else registry(settings).slug(settings.kb)
+    return KnowledgeBase(
+        kb_dir(settings.data_dir, slug), analyzer, dense, lock_timeout=settings.ingest.write_lock_timeout,
+        slug=slug, chroma_url=settings.chroma_url, poll=settings.chroma_poll, lease=settings.chroma_lease,
+    )  # fmt: skip
 
 
 def _dense_from_settings(settings: Settings) -> tuple[DenseEmbedder | None, str]:

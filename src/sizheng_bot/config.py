@@ -207,6 +207,21 @@ class Settings(BaseSettings):
     prompts_dir: Path | None = Field(
         None, description="大模型提示词模板目录（中文，每个任务一个文件）；留空使用随包附带的模板"
     )
+    kb: str = Field(
+        "default", description="使用的知识库名称（可用 sizheng-bot kb list 查看；命令行 --kb 可临时指定）"
+    )
+    chroma_url: str = Field(
+        "",
+        description="Chroma 服务器地址（如 http://127.0.0.1:8000，由 chroma run 启动）；"
+        "留空则使用数据目录内的本地 Chroma。多个应用进程共用一个服务器时设置",
+    )
+    chroma_lease: float = Field(
+        30.0, ge=2, le=3600,
+        description="使用 Chroma 服务器时写锁的租期（秒）：写入进程持续续租；进程意外退出后，其他进程至多等待这么久即可接手",
+    )  # fmt: skip
+    chroma_poll: float = Field(
+        2.0, gt=0, le=60, description="使用 Chroma 服务器时，检查其他进程新提交内容的间隔（秒）"
+    )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="入库与切块")
     embed: EmbedSettings = Field(default_factory=EmbedSettings, description="向量模型（可选）")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="检索")

@@ -254,7 +254,8 @@ def _folder_assistant(settings: Settings, folder: Path, exclude: str):  # type: 
     from sizheng_bot.ingest.driver import iter_files
 
     name = folder.resolve().name
-    asst = _assistant(settings.model_copy(update={"data_dir": settings.data_dir / f"eval_{name}"}))
+    local = {"data_dir": settings.data_dir / f"eval_{name}", "kb": "default", "chroma_url": ""}
+    asst = _assistant(settings.model_copy(update=local))
     pats = [p for p in exclude.split(",") if p.strip()]
     files = [f for f in iter_files([folder]) if not any(fnmatch.fnmatch(f.name.lower(), p.strip().lower()) for p in pats)]
     report = asst.ingest(files)
@@ -290,6 +291,47 @@ def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
     return run_feedback(args, settings)
 
 
+@command("kb")
+def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
+    from sizheng_bot.assistant import open_kb, registry
+    from sizheng_bot.retrieval.analyzer import Analyzer
+
+    reg = registry(settings)
+    if args.action == "list":
+        names = reg.load()
+        if args.json:
+            _out({"kbs": [{"name": n, "slug": s, "current": n == settings.kb} for n, s in names.items()]})
+        for n, s in names.items() if not args.json else ():
+            print(f"{'*' if n == settings.kb else ' '} {n}\t{s}")
+        return 0
+    if not args.name:
+        raise SizhengError(f"请给出知识库名称，例如：sizheng-bot kb {args.action} 党建资料")
+    if args.action == "create":
+        slug = reg.create(args.name)
+        print(f"已新建知识库“{args.name}”（{slug}）。入库：sizheng-bot --kb {args.name} ingest 文件或目录")
+    elif args.action == "rename":
+        if not args.new_name:
+            raise SizhengError(f"请给出新名称，例如：sizheng-bot kb rename {args.name} 新名称")
+        reg.rename(args.name, args.new_name)
+        print(f"已将知识库“{args.name}”改名为“{args.new_name}”")
+    elif args.action == "delete":
+        reg.slug(args.name)
+        if args.name == "default":
+            reg.forget(args.name)  # raises the Chinese refusal
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise SizhengError(f"删除知识库“{args.name}”需要确认：请在终端中运行，或加 --yes")
+            answer = input(f"确认删除知识库“{args.name}”及其全部文档？此操作不可撤销。输入 yes 确认：")
+            if answer.strip().lower() not in ("yes", "y"):
+                print("已取消")
+                return 1
+        kb = open_kb(settings.model_copy(update={"kb": args.name}), Analyzer())
+        kb.destroy()
+        reg.forget(args.name)
+        print(f"已删除知识库“{args.name}”")
+    return 0
+
+
 @command("serve")
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Gradio app (the web package inside this distribution)."""
@@ -304,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sizheng-bot", description="思政助手：机关思想政治工作知识库助手（离线优先）"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    p.add_argument("--kb", default=None, help="使用的知识库（默认 SIZHENG_KB 或 default）")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("ingest", help="文档入库（默认 knowledge/）")
     s.add_argument("paths", nargs="*")
@@ -338,6 +381,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_history_parsers(sub)
     sub.add_parser("serve", help="启动网页界面（默认 http://127.0.0.1:7860）")
+    s = sub.add_parser("kb", help="管理知识库：list | create 名称 | rename 名称 新名称 | delete 名称")
+    s.add_argument("action", choices=["list", "create", "rename", "delete"])
+    s.add_argument("name", nargs="?")
+    s.add_argument("new_name", nargs="?")
+    s.add_argument("--yes", action="store_true", help="删除时不再确认")
+    s.add_argument("--json", action="store_true")
+    for sp in sub.choices.values():  # --kb after the command as well as before it
+        sp.add_argument("--kb", default=argparse.SUPPRESS, help="使用的知识库（默认 SIZHENG_KB 或 default）")
     return p
 
 
@@ -349,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:  # some libraries set DEBUG on their own loggers at import
         handler.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
-        settings = Settings()
+        settings = Settings(**({"kb": args.kb} if getattr(args, "kb", None) else {}))
         return COMMANDS[args.cmd](args, settings)
     except SizhengError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -20,7 +20,7 @@ from typing import Any
 from sizheng_bot.retrieval import journal
 from sizheng_bot.retrieval.dense import hashed_vectors, placeholder_vectors
 from sizheng_bot.retrieval.diskspace import dir_bytes, disk_full, free_bytes, is_disk_full, rows_bytes
-from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
+from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex, header_key
 from sizheng_bot.retrieval.rows import delete_ids
 from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk
@@ -145,15 +145,31 @@ class Transaction:
         if free_bytes(self.kb.data_dir) < self._needed(extra, whole=False):
             raise disk_full(self.kb.data_dir, self._needed(extra))
 
+    def _tokens(self, c: Chunk) -> dict[str, str]:
+        """Server mode: the chunk's word tokens (and its header's) go into the row, so another process
+        rebuilds its lexical index without running jieba; computed once, reused by the commit's build."""
+        primed = self.kb._primed
+        toks = primed.get(c.content_hash)
+        if toks is None:
+            toks = primed[c.content_hash] = self.kb.analyzer.words(c.text)
+        key = header_key(f"{c.title} {c.section}")
+        head = primed.get(key)
+        if head is None:
+            head = primed[key] = self.kb.analyzer.words(f"{c.title} {c.section}")
+        return {"tokens": " ".join(toks), "htokens": " ".join(head)}
+
     def _write_rows(self, rows: list[tuple[Chunk, str, str]]) -> None:
         col = self.kb.collection()
         dense_col = self.kb.dense_collection()
         for i in range(0, len(rows), _BATCH):
             part = [c for c, _, _ in rows[i : i + _BATCH]]
+            metas = [_meta(c, fh, fmt, self.gen) for c, fh, fmt in rows[i : i + _BATCH]]
+            if self.kb.server:
+                metas = [m | self._tokens(c) for m, c in zip(metas, part, strict=True)]
             col.upsert(
                 ids=[c.id for c in part],
                 documents=[c.text for c in part],
-                metadatas=[_meta(c, fh, fmt, self.gen) for c, fh, fmt in rows[i : i + _BATCH]],
+                metadatas=metas,
                 embeddings=_row_vectors(col, part),
             )
             if dense_col is not None:
@@ -201,7 +217,7 @@ class Transaction:
             for col in kb.collections():
                 delete_ids(col, old_ids)
             journal.tidy(kb)
-            journal.journal_path(kb).unlink(missing_ok=True)
+            journal.clear_journal(kb)
         except Exception as exc:
             log.info(
                 "clean-up after generation %d incomplete (%s); the next write finishes it", self.gen, exc
@@ -215,7 +231,7 @@ class Transaction:
         try:
             journal.drop_generation(self.kb, self.gen)
             journal.tidy(self.kb)
-            journal.journal_path(self.kb).unlink(missing_ok=True)
+            journal.clear_journal(self.kb)
         except Exception as exc:  # e.g. still no space: the journal stays, the next writer finishes
             log.info("rollback of generation %d incomplete (%s); the next write finishes it", self.gen, exc)
         finally:

@@ -27,7 +27,39 @@ def journal_path(kb: KnowledgeBase) -> Path:
     return kb.data_dir / JOURNAL
 
 
+def has_journal(kb: KnowledgeBase) -> bool:
+    if kb.server:
+        return kb.records.get(f"journal:{kb.slug}") is not None
+    return journal_path(kb).exists()
+
+
+def clear_journal(kb: KnowledgeBase) -> None:
+    if kb.server:
+        kb.records.delete(f"journal:{kb.slug}")
+    else:
+        journal_path(kb).unlink(missing_ok=True)
+
+
+def _read_journal(kb: KnowledgeBase) -> dict[str, Any] | None:
+    """The journal, None when there is none; raises ValueError when it is unreadable."""
+    if kb.server:
+        return kb.records.get(f"journal:{kb.slug}")
+    path = journal_path(kb)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ValueError(str(exc)) from exc
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    return data
+
+
 def write_journal(kb: KnowledgeBase, data: dict[str, Any]) -> None:
+    if kb.server:
+        kb.records.put(f"journal:{kb.slug}", data)
+        return
     path = journal_path(kb)
     tmp = path.with_name(JOURNAL + ".tmp")
     try:
@@ -66,15 +98,14 @@ def tidy(kb: KnowledgeBase) -> None:
 
 def recover(kb: KnowledgeBase) -> None:
     """Inside ``kb.writing()``: finish or undo a transaction a crash interrupted (cheap when there is none)."""
-    path = journal_path(kb)
-    if not path.exists():
-        return
     try:
-        j = json.loads(path.read_text("utf-8"))
+        j = _read_journal(kb)
+        if j is None:
+            return
         gen = int(j["generation"])
-    except (OSError, ValueError, KeyError, TypeError):
-        log.warning("unreadable journal %s: removed", path)
-        path.unlink(missing_ok=True)
+    except (ValueError, KeyError, TypeError):
+        log.warning("unreadable journal of %s: removed", kb.data_dir)
+        clear_journal(kb)
         return
     if j.get("status") == "commit" and kb.generation() == gen:
         log.info("finishing the clean-up of generation %d after an interruption", gen)
@@ -87,7 +118,7 @@ def recover(kb: KnowledgeBase) -> None:
         kb.notify("上次写入未完成即被中断，正在撤销其未提交的部分（此前的知识库内容不受影响）")
         drop_generation(kb, gen)
     tidy(kb)
-    path.unlink(missing_ok=True)
+    clear_journal(kb)
 
 
 def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
@@ -96,7 +127,9 @@ def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None
     cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25, kb.analyzer.fingerprint)
     if st.lexical:
         cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical, kb.analyzer.fingerprint)
-    chunks, docs, stray = kb.committed_rows(st.generation) if kb.exists() else ([], {}, [])
+    stored: dict[str, list[str]] = {}  # word tokens kept in the rows (server mode): no jieba run
+    chunks, docs, stray = kb.committed_rows(st.generation, stored) if kb.exists() else ([], {}, [])
+    cache |= stored
     log.info(
         "rebuilding the lexical index from Chroma (generation %d, %d chunks)", st.generation, len(chunks)
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sizheng_bot.retrieval.lexical import DocManifest
+from sizheng_bot.retrieval.lexical import DocManifest, header_key
 from sizheng_bot.types import Chunk
 
 PAGE = 5000  # rows per Chroma read or delete
@@ -45,7 +45,9 @@ def delete_ids(col: Any, ids: list[str]) -> None:
         col.delete(ids=ids[i : i + PAGE])
 
 
-def committed_rows(col: Any, generation: int) -> tuple[list[Chunk], DocManifest, list[str]]:
+def committed_rows(
+    col: Any, generation: int, tokens: dict[str, list[str]] | None = None
+) -> tuple[list[Chunk], DocManifest, list[str]]:
     """Chunks of the given committed generation read back from Chroma (paged), their manifest, and
     the ids of rows that belong to no committed version (left by an interrupted clean-up)."""
     rows: list[tuple[str, str, dict[str, Any], int]] = []
@@ -65,7 +67,12 @@ def committed_rows(col: Any, generation: int) -> tuple[list[Chunk], DocManifest,
         if g != best[m["source"]]:
             stray.append(cid)
             continue
-        chunks.append(chunk_from_row(cid, text, m))
+        c = chunk_from_row(cid, text, m)
+        chunks.append(c)
+        if tokens is not None and isinstance(m.get("tokens"), str):
+            tokens[c.content_hash] = m["tokens"].split(" ") if m["tokens"] else []
+            if isinstance(m.get("htokens"), str):
+                tokens[header_key(f"{c.title} {c.section}")] = m["htokens"].split(" ") if m["htokens"] else []
         d = docs.setdefault(m["source"], {"hash": m.get("file_hash", ""), "format": m.get("format", "")})
         d["chunks"] = int(d.get("chunks", 0)) + 1  # type: ignore[call-overload]
     chunks.sort(key=lambda c: (c.source, c.position))

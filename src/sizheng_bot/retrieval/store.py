@@ -10,18 +10,19 @@ after that are the replaced rows deleted. Readers use the committed lexical inde
 half-written document, and a crash at any point leaves the previous generation searchable. A journal
 file lets the next writer roll an interrupted transaction back (or finish its clean-up).
 Every Chroma read of ids/metadata is paged, so no query binds more variables than SQLite allows.
+
+Each knowledge base (``kbs.py``) has its own collections and directory. With ``chroma_url`` the rows live
+on a shared Chroma server and the commit point, journal and write lock are records on it (``server.py``);
+the directory then holds only this process's lexical cache and a pointer to it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
-import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,9 @@ import numpy as np
 
 from sizheng_bot.errors import IndexBusy, IndexError_
 from sizheng_bot.retrieval.analyzer import Analyzer
+from sizheng_bot.retrieval.committed import LEGACY_BM25, LEXICAL, STATE, CommittedState, State
 from sizheng_bot.retrieval.dense import DenseEmbedder
+from sizheng_bot.retrieval.kbs import DEFAULT, collection_prefix
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
 from sizheng_bot.retrieval.lock import ProcessLock
 from sizheng_bot.retrieval.rows import committed_rows, paged_ids
@@ -38,20 +41,12 @@ from sizheng_bot.types import Chunk, DocInfo
 log = logging.getLogger(__name__)
 
 COLLECTION = "sizheng_chunks"
-STATE = "state.json"
-LEXICAL = "lexical"
-LEGACY_BM25 = "bm25"
+__all__ = ["COLLECTION", "LEGACY_BM25", "LEXICAL", "STATE", "KnowledgeBase", "State", "paged_ids"]
 # cheaper graph construction: the model-free vector is a secondary signal, exact recall matters less
 HNSW = {"hnsw:space": "cosine", "hnsw:construction_ef": 40, "hnsw:M": 12}
 
 
-@dataclass(frozen=True)
-class State:
-    generation: int = 0
-    lexical: str | None = None  # directory under lexical/ holding this generation's index
-
-
-class KnowledgeBase:
+class KnowledgeBase(CommittedState):
     """Chroma store + lexical index in one data directory; one writer at a time across processes."""
 
     def __init__(
@@ -60,8 +55,16 @@ class KnowledgeBase:
         analyzer: Analyzer,
         dense: DenseEmbedder | None = None,
         lock_timeout: float = 60.0,
+        slug: str = DEFAULT,
+        chroma_url: str = "",
+        poll: float = 2.0,
+        lease: float = 30.0,
     ) -> None:
         self.data_dir = Path(data_dir)
+        self.slug = slug
+        self.chroma_url = chroma_url
+        self.poll = poll  # server mode: seconds between checks of the committed generation
+        self._remote: tuple[float, int, str] | None = None  # server state as last read (see committed.py)
         self.analyzer = analyzer
         self.dense = dense
         self.lock_timeout = lock_timeout
@@ -70,7 +73,13 @@ class KnowledgeBase:
         self._lexical: LexicalIndex | None = None
         self._primed: dict[str, list[str]] = {}
         self.lock = threading.RLock()  # threads of this process
-        self.proc_lock = ProcessLock(self.data_dir)  # other processes
+        self.records: Any = None
+        self.proc_lock: Any = ProcessLock(self.data_dir)  # other processes
+        if chroma_url:
+            from sizheng_bot.retrieval.server import Records, ServerLock, meta_collection
+
+            self.records = Records(lambda: meta_collection(self._chroma()))
+            self.proc_lock = ServerLock(lambda: meta_collection(self._chroma()), slug, lease)
 
     def notify(self, message: str) -> None:
         """A Chinese line for the person waiting (CLI stderr, web notice), else the log."""
@@ -86,6 +95,11 @@ class KnowledgeBase:
     # ---- Chroma --------------------------------------------------------------------------------
     def _chroma(self) -> Any:
         if self._client is None:
+            if self.server:
+                from sizheng_bot.retrieval.server import connect
+
+                self._client = connect(self.chroma_url)
+                return self._client
             try:
                 import chromadb
                 from chromadb.config import Settings as ChromaSettings
@@ -99,59 +113,29 @@ class KnowledgeBase:
         return self._client
 
     def collection(self) -> Any:
-        return self._chroma().get_or_create_collection(COLLECTION, embedding_function=None, metadata=HNSW)
+        return self._chroma().get_or_create_collection(
+            collection_prefix(self.slug) + COLLECTION, embedding_function=None, metadata=HNSW
+        )
 
     def dense_collection(self) -> Any | None:
         if self.dense is None:
             return None
         return self._chroma().get_or_create_collection(
-            f"dense_{self.dense.slug}", embedding_function=None, metadata={"hnsw:space": "cosine"}
+            f"{collection_prefix(self.slug)}dense_{self.dense.slug}", embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
 
     def collections(self) -> list[Any]:
         dense = self.dense_collection()
         return [self.collection()] + ([dense] if dense is not None else [])
 
+    def destroy(self) -> None:
+        """Delete this (non-default) knowledge base: its collections, server records and directory."""
+        from sizheng_bot.retrieval.committed import destroy
+
+        destroy(self)
+
     def exists(self) -> bool:
-        return (self.data_dir / "chroma").exists()
-
-    # ---- committed state -----------------------------------------------------------------------
-    @property
-    def state_path(self) -> Path:
-        return self.data_dir / STATE
-
-    @property
-    def lexical_root(self) -> Path:
-        return self.data_dir / LEXICAL
-
-    def state(self) -> State:
-        try:
-            raw = json.loads(self.state_path.read_text("utf-8"))
-            return State(int(raw["generation"]), raw.get("lexical"))
-        except (OSError, ValueError, KeyError, TypeError):
-            return State()
-
-    def generation(self) -> int:
-        return self.state().generation
-
-    def write_state(self, generation: int, lexical: str | None) -> None:
-        """The commit point: one atomic rename."""
-        tmp = self.state_path.with_name(STATE + ".tmp")
-        try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                json.dump({"format": 2, "generation": generation, "lexical": lexical}, fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.state_path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-
-    def _bump(self) -> int:
-        """Test helper: pretend a write moved the generation on without a lexical index for it."""
-        gen = self.generation() + 1
-        self.write_state(gen, None)
-        return gen
+        return self.server or (self.data_dir / "chroma").exists()
 
     # ---- writers -------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -169,9 +153,9 @@ class KnowledgeBase:
 
     def try_recover(self) -> None:
         """At startup: finish an interrupted transaction if no one else is writing (a stat when none)."""
-        from sizheng_bot.retrieval.journal import JOURNAL, recover
+        from sizheng_bot.retrieval.journal import has_journal, recover
 
-        if not (self.data_dir / JOURNAL).exists() or not self.lock.acquire(blocking=False):
+        if not has_journal(self) or not self.lock.acquire(blocking=False):
             return
         try:
             try:
@@ -219,9 +203,12 @@ class KnowledgeBase:
         return n
 
     # ---- reads ---------------------------------------------------------------------------------
-    def committed_rows(self, generation: int) -> tuple[list[Chunk], DocManifest, list[str]]:
-        """Chunks of a committed generation read back from Chroma (paged), their manifest, stray row ids."""
-        return committed_rows(self.collection(), generation)
+    def committed_rows(
+        self, generation: int, tokens: dict[str, list[str]] | None = None
+    ) -> tuple[list[Chunk], DocManifest, list[str]]:
+        """Chunks of a committed generation read back from Chroma (paged), their manifest, stray row ids;
+        ``tokens`` receives the word tokens stored in the rows (content hash / header key → tokens)."""
+        return committed_rows(self.collection(), generation, tokens)
 
     def all_chunks(self) -> list[Chunk]:
         return list(self.lexical().chunks)
@@ -244,7 +231,7 @@ class KnowledgeBase:
             st = self.state()
             if self._lexical is not None and self._lexical.generation == st.generation and st.lexical:
                 return self._lexical
-            if st.generation == 0 and not self.exists():
+            if st.generation == 0 and (self.server or not self.exists()):
                 return LexicalIndex([], None, None, 0)
             if not st.lexical:
                 return None

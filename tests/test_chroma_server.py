@@ -1,0 +1,197 @@
+"""The store on a shared Chroma server: several processes, one committed generation, a lease lock."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from chroma_server import ChromaServer, chroma_binary
+from test_safety_common import cli
+
+from conftest import make_settings
+
+pytestmark = pytest.mark.skipif(chroma_binary() is None, reason="no chroma binary beside the Python (pip chromadb)")
+
+
+@pytest.fixture
+def server(tmp_path):  # type: ignore[no-untyped-def]
+    srv = ChromaServer(tmp_path / "chroma-server")
+    yield srv
+    srv.stop()
+
+
+def _doc(d, name, text):  # type: ignore[no-untyped-def]
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_text(text, "utf-8")
+    return d / name
+
+
+def _asst(data, url, **kw):  # type: ignore[no-untyped-def]
+    from sizheng_bot.assistant import Assistant
+
+    return Assistant.from_settings(make_settings(data, chroma_url=url, chroma_poll=1.0, **kw))
+
+
+def test_ingest_in_one_cli_is_found_by_another(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    url = {"SIZHENG_CHROMA_URL": server.url}
+    first = _doc(tmp_path / "in", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员至少谈心一次。\n")
+    r = cli(tmp_path / "a", "ingest", str(first), **url)
+    assert r.returncode == 0, r.stderr
+    r = cli(tmp_path / "b", "search", "谈心谈话", "--json", **url)  # B's own (empty) data dir
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["hits"][0]["source"] == "谈心.txt"
+    # a long-lived reader (as an app process) that has already searched, then sees a later ingest
+    reader = _asst(tmp_path / "c", server.url)
+    assert {h.source for h in reader.search("主题党日 志愿服务")} <= {"谈心.txt"}
+    later = _doc(tmp_path / "in2", "党日.txt", "主题党日活动每月固定一天开展，内容包括集中学习和志愿服务。\n")
+    r = cli(tmp_path / "a", "ingest", str(later), **url)
+    assert r.returncode == 0, r.stderr
+    t0 = time.monotonic()
+    while not any(h.source == "党日.txt" for h in reader.search("主题党日 志愿服务")):
+        assert time.monotonic() - t0 < 10, "the other process's ingest did not become visible within 10 s"
+        time.sleep(0.2)
+    # B's local lexical cache is one generation old: a new CLI there rebuilds it and finds the new text
+    r = cli(tmp_path / "b", "search", "主题党日", "--json", **url)
+    assert json.loads(r.stdout)["hits"][0]["source"] == "党日.txt"
+    r = cli(tmp_path / "a", "remove", "谈心.txt", **url)
+    assert r.returncode == 0, r.stderr
+    r = cli(tmp_path / "b", "list", "--json", **url)
+    assert [d["source"] for d in json.loads(r.stdout)["documents"]] == ["党日.txt"]
+
+
+def test_stale_reader_rebuilds_from_stored_tokens(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    writer = _asst(tmp_path / "w", server.url)
+    writer.ingest([_doc(tmp_path / "in", "学习.txt", "“三会一课”制度是党的组织生活的基本制度。\n" * 3)])
+    reader = _asst(tmp_path / "r", server.url)
+    expected = {c.id for c in writer.kb.lexical().chunks}
+
+    def no_jieba(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the rebuild must reuse the tokens stored in the rows")
+
+    words = reader.kb.analyzer.words
+    reader.kb.analyzer.words = no_jieba  # type: ignore[method-assign]
+    try:
+        lex = reader.kb.lexical()
+    finally:
+        reader.kb.analyzer.words = words  # type: ignore[method-assign]
+    assert {c.id for c in lex.chunks} == expected
+    assert lex.generation == writer.kb.generation()
+    assert reader.search("三会一课")[0].source == "学习.txt"
+
+
+def test_knowledge_bases_on_one_server_are_separate(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.assistant import registry
+
+    registry(make_settings(tmp_path / "a", chroma_url=server.url)).create("青年理论学习")
+    # the registry is on the server: another process with another data dir sees the new name
+    names = registry(make_settings(tmp_path / "b", chroma_url=server.url)).load()
+    assert "青年理论学习" in names
+    a = _asst(tmp_path / "a", server.url)
+    b = _asst(tmp_path / "b", server.url, kb="青年理论学习")
+    a.ingest([_doc(tmp_path / "x", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员谈心。\n")])
+    b.ingest([_doc(tmp_path / "y", "党日.txt", "主题党日活动每月固定一天开展志愿服务。\n")])
+    assert [d.source for d in _asst(tmp_path / "c", server.url).documents()] == ["谈心.txt"]
+    assert [d.source for d in _asst(tmp_path / "d", server.url, kb="青年理论学习").documents()] == ["党日.txt"]
+    r = cli(tmp_path / "e", "kb", "delete", "青年理论学习", "--yes", SIZHENG_CHROMA_URL=server.url)
+    assert r.returncode == 0, r.stderr
+    assert "青年理论学习" not in registry(make_settings(tmp_path / "a", chroma_url=server.url)).load()
+    assert [d.source for d in _asst(tmp_path / "f", server.url).documents()] == ["谈心.txt"]
+
+
+def test_lease_lock_excludes_and_expires(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.errors import IndexBusy
+    from sizheng_bot.retrieval.server import ServerLock, connect, meta_collection
+
+    client = connect(server.url)
+
+    def meta():  # type: ignore[no-untyped-def]
+        return meta_collection(client)
+
+    one, two = ServerLock(meta, "default", lease=1.5), ServerLock(meta, "default", lease=1.5)
+    one.acquire(0)
+    assert two.busy() and not one.busy()
+    with pytest.raises(IndexBusy, match="PID"):
+        two.acquire(0.5)
+    one.release()
+    two.acquire(0)  # free again
+    # a holder that keeps renewing keeps it past its lease
+    time.sleep(2.0)
+    assert one.busy()
+    # a holder that dies (stops renewing, never releases) loses it after the lease
+    assert two._stop is not None
+    two._stop.set()
+    two._depth = 0
+    t0 = time.monotonic()
+    one.acquire(5)
+    assert 0.2 < time.monotonic() - t0 < 4
+    one.release()
+
+
+def test_interrupted_transaction_is_rolled_back_by_the_next_process(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.retrieval.rows import paged_ids
+
+    a = _asst(tmp_path / "a", server.url)
+    a.ingest([_doc(tmp_path / "x", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员谈心。\n")])
+    gen = a.kb.generation()
+    tx = a.kb.transaction().__enter__()
+    from sizheng_bot.types import Chunk
+
+    c = Chunk(id="半截-0", source="半截.txt", title="半截", section="", text="写到一半的内容", position=0,
+              page=None, start=0, end=7, content_hash="h-half")  # fmt: skip
+    tx.put("半截.txt", [c], "f" * 64, "txt")
+    tx._hold.__exit__(None, None, None)  # the process "dies": lease released, journal left on the server
+    col = a.kb.collection()
+    assert paged_ids(col, {"gen": gen + 1})  # the uncommitted rows are there
+    b = _asst(tmp_path / "b", server.url)
+    assert [d.source for d in b.documents()] == ["谈心.txt"]
+    b.ingest([_doc(tmp_path / "y", "党日.txt", "主题党日活动每月固定一天开展志愿服务。\n")])  # a writer recovers
+    assert not paged_ids(col, {"source": "半截.txt"})
+    assert sorted(d.source for d in b.documents()) == ["党日.txt", "谈心.txt"]
+
+
+def test_sigkill_during_a_server_ingest(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    """A writer killed mid-batch: readers keep the previous generation; the next writer takes the expired
+    lease over, rolls the uncommitted rows back and ingests normally."""
+    from sizheng_bot.retrieval.rows import paged_ids
+    from test_safety_common import big_text, kill9, start_cli, wait_for
+
+    env = {"SIZHENG_CHROMA_URL": server.url, "SIZHENG_CHROMA_LEASE": "3"}
+    small = _doc(tmp_path / "in", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员谈心。\n")
+    assert cli(tmp_path / "a", "ingest", str(small), **env).returncode == 0
+    big = _doc(tmp_path / "big", "大文件.txt", big_text(4000, marker="大"))
+    proc = start_cli(tmp_path / "a", "ingest", str(big), **env)
+    reader = _asst(tmp_path / "r", server.url)
+    col = reader.kb.collection()
+    assert wait_for(lambda: len(paged_ids(col, {"source": "大文件.txt"})) > 0, 120), proc.stderr
+    kill9(proc)
+    assert [d.source for d in reader.documents()] == ["谈心.txt"]
+    assert [h.source for h in reader.search("谈心谈话")][:1] == ["谈心.txt"]
+    t0 = time.monotonic()
+    r = cli(tmp_path / "b", "ingest", str(small), **env)  # waits for the dead writer's lease, then recovers
+    assert r.returncode == 0, r.stderr
+    assert time.monotonic() - t0 < 60
+    assert not paged_ids(col, {"source": "大文件.txt"})
+    r = cli(tmp_path / "c", "list", "--json", **env)
+    assert [d["source"] for d in json.loads(r.stdout)["documents"]] == ["谈心.txt"]
+
+
+def test_a_deleted_and_recreated_kb_never_shows_an_old_cache(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    """Same name → same slug and generation numbers start again: the epoch keeps old caches out."""
+    from sizheng_bot.assistant import registry
+
+    reg = registry(make_settings(tmp_path / "a", chroma_url=server.url))
+    reg.create("专题")
+    a = _asst(tmp_path / "a", server.url, kb="专题")
+    a.ingest([_doc(tmp_path / "x", "旧.txt", "旧版专题材料，关于作风建设的要求。\n")])
+    reader = _asst(tmp_path / "r", server.url, kb="专题")
+    assert [d.source for d in reader.documents()] == ["旧.txt"]  # reader now caches generation 1
+    r = cli(tmp_path / "w", "kb", "delete", "专题", "--yes", SIZHENG_CHROMA_URL=server.url)
+    assert r.returncode == 0, r.stderr
+    reg.create("专题")
+    b = _asst(tmp_path / "b", server.url, kb="专题")
+    b.ingest([_doc(tmp_path / "y", "新.txt", "新版专题材料，关于调查研究的要求。\n")])
+    assert b.kb.generation() == 1
+    fresh = _asst(tmp_path / "r", server.url, kb="专题")  # a new process on the reader's data dir
+    assert [d.source for d in fresh.documents()] == ["新.txt"]
