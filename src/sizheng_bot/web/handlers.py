@@ -20,6 +20,7 @@ from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
 from sizheng_bot.web import answer_view, render
 from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
+from sizheng_bot.web.ingest_proc import ingest_in_child
 from sizheng_bot.web.messages import plain_message
 from sizheng_bot.web.originals import Originals
 from sizheng_bot.web.startup import IndexJob
@@ -215,7 +216,10 @@ class Handlers(StatusHandlers):
         seconds = 0.0
         try:
             if accepted:
-                rep = self.asst.ingest(list(accepted), progress, names=accepted)
+                if self.settings.web.upload_process:
+                    rep = ingest_in_child(self.asst.settings, list(accepted), accepted, progress)
+                else:
+                    rep = self.asst.ingest(list(accepted), progress, names=accepted)
                 seconds = rep.seconds
                 by_path = {f.path: f for f in rep.files}
                 for path, name in accepted.items():
