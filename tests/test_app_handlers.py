@@ -393,11 +393,14 @@ def test_upload_in_a_child_process_keeps_the_page_answering(h: Handlers, tmp_pat
     before = [d.source for d in h.asst.documents()]
 
     def kill_child(i: int, n: int, name: str) -> None:
-        import multiprocessing
-
-        for child in multiprocessing.active_children():
-            if child.name == "sizheng-ingest" and child.pid:
-                os.kill(child.pid, signal.SIGKILL)
+        for d in Path("/proc").iterdir():  # our child: python -m sizheng_bot.web.ingest_proc
+            try:
+                cmd = (d / "cmdline").read_bytes()
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == os.getpid() and b"sizheng_bot.web.ingest_proc" in cmd:
+                os.kill(int(d.name), signal.SIGKILL)
 
     g = tmp_path / "半途.txt"
     g.write_text(GBK_TEXT.replace("心得", "半途"), "utf-8")

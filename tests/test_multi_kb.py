@@ -85,3 +85,31 @@ def test_cli_ask_with_several_kb(tmp_path) -> None:  # type: ignore[no-untyped-d
     assert r.returncode == 2 and "只有 ask、outline、plan" in r.stderr
     r = cli(data, "ask", "主题党日每月开展哪些活动？", "--kb", "谈心资料", "--kb", "没有这个", "--json")
     assert r.returncode == 2 and "没有这个" in r.stderr and "不存在" in r.stderr
+
+
+def test_page_handlers_upload_into_one_and_ask_in_several(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.assistant import Assistant
+    from sizheng_bot.web.handlers import Handlers
+    from sizheng_bot.web.startup import IndexJob
+
+    asst = Assistant.from_settings(make_settings(tmp_path / "data", upload_process=False))
+    h = Handlers(asst, IndexJob(asst).run_now())
+    assert [v for _, v in h.kb_choices()] == ["default"] and h.kb_choices()[0][0] == "默认知识库"
+    msg, made = h.create_kb("党日资料")
+    assert made == "党日资料" and "已新建" in msg
+    msg, made = h.create_kb("党日资料")
+    assert made is None and "已存在" in msg
+    assert h.create_kb("  ")[1] is None
+    assert [v for _, v in h.kb_choices()] == ["default", "党日资料"]
+    up = _write(tmp_path / "up", "安排.txt", DAY)
+    html, rows, names = h.upload([str(up)], kb="党日资料")
+    assert "成功 1 个" in html and names == ["安排.txt"]
+    assert "安排.txt" not in h.doc_table()[1] and h.doc_table("党日资料")[1] == ["安排.txt"]
+    assert h.originals_of("党日资料").path("安排.txt") is not None and h.originals.path("安排.txt") is None
+    question = "主题党日每月开展哪些活动？"
+    alone = [m for m, *_ in h.chat(question, [], [], kbs=["default"])][-1][-1]["content"]
+    assert "安排.txt" not in alone
+    both = [m for m, *_ in h.chat(question, [], [], kbs=["default", "党日资料"])][-1][-1]["content"]
+    assert "【党日资料】安排.txt" in both and "下载原文件" in both  # the original is linked under its KB
+    msg, _, names = h.delete("安排.txt", "党日资料")
+    assert "已删除" in msg and names == [] and h.originals_of("党日资料").path("安排.txt") is None

@@ -23,7 +23,7 @@ from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet, load_prompts
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
-from sizheng_bot.retrieval.kbs import DEFAULT, Registry, kb_dir
+from sizheng_bot.retrieval.kbs import DEFAULT, Registry, display_name, kb_dir
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.retriever import RetrievalParams, Retriever
 from sizheng_bot.retrieval.store import KnowledgeBase
@@ -97,7 +97,7 @@ class Assistant:
         if key not in cache:
             from sizheng_bot.retrieval.multi import Member, MultiRetriever
 
-            members = [Member(n, a.kb, a.retriever) for n in wanted for a in (self.for_kb(n),)]
+            members = [Member(display_name(n), a.kb, a.retriever) for n in wanted for a in (self.for_kb(n),)]
             multi = MultiRetriever(members, self.analyzer, self.retriever.params)
             # the KBSet has the reading side of a KnowledgeBase (lexical, documents, generation, exists)
             asst = Assistant(self.settings, cast(KnowledgeBase, multi.kb), multi, self.embed_status)

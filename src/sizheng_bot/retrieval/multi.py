@@ -3,10 +3,11 @@
 Each knowledge base keeps its own index and its own retriever; nothing is copied into a shared index. A
 question is searched in every one, and the hits are put on one scale before merging: each knowledge base's
 fused scores are normalised within it (its best passage scores about the same everywhere), so they are
-multiplied by how strongly the knowledge base matches the query at all — its best raw BM25 score over words
-and character bigrams relative to the best knowledge base's. A knowledge base that holds the words ranks
-above one that merely has a best passage; the order inside each is kept. The same passage held by two
-knowledge bases is offered once.
+multiplied by how much of the query its best passages hold — the share of the query's words, weighted by
+their rarity over all the knowledge bases together, relative to the best-covering knowledge base (raw
+BM25 scores are not comparable between corpora of different sizes). A knowledge base that holds the words
+ranks above one that merely has a best passage; the order inside each is kept. The same passage held by
+two knowledge bases is offered once.
 
 Passages carry their knowledge base in the source name, ``【名称】文件名``, so the sources of an answer say
 where each comes from, and two documents of the same name in two knowledge bases stay apart.
@@ -14,6 +15,7 @@ where each comes from, and two documents of the same name in two knowledge bases
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -24,6 +26,7 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.retriever import RetrievalParams, Retriever
 from sizheng_bot.retrieval.store import KnowledgeBase
+from sizheng_bot.text import squash
 from sizheng_bot.types import Chunk, DocInfo, Hit
 
 
@@ -91,27 +94,36 @@ class MultiRetriever(Retriever):
         self.params = params or RetrievalParams()
         self.dense = None
 
-    def strength(self, lex: LexicalIndex, query: str) -> tuple[float, float]:
-        """The knowledge base's best raw BM25 match of the query: (words, character bigrams)."""
-        p = self.params
-        if not lex.chunks:
-            return 0.0, 0.0
-        orig, extra = self.analyzer.query_terms(query, expand=p.use_synonyms)
-        word = lex.scores("word", [(orig, 1.0), (extra, p.expansion_weight)])
-        char = lex.scores("char", [(self.analyzer.bigrams(query), 1.0)])
-        return float(np.max(word)), float(np.max(char))
+    def weights(self, query: str) -> dict[str, float]:
+        """The query's words weighted by their rarity over all members together (IDF of the union): raw
+        BM25 scores of two corpora are not comparable (a term's IDF depends on the corpus size)."""
+        terms = list(dict.fromkeys(t for t in self.analyzer.query_terms(query, expand=False)[0] if t.strip()))
+        lexes = [m.kb.lexical() for m in self.members]
+        total = sum(len(lex.chunks) for lex in lexes)
+        out = {}
+        for t in terms:
+            df = sum(int(np.count_nonzero(lex.scores("word", [([t], 1.0)]))) for lex in lexes if lex.chunks)
+            out[squash(t)] = math.log(1.0 + total / (1.0 + df))
+        return {t: w for t, w in out.items() if t}
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
         if not query.strip():
             return []
-        found = [(m, m.retriever.search(query, k), self.strength(m.kb.lexical(), query)) for m in self.members]
-        top_w = max((s[0] for _, _, s in found), default=0.0)
-        top_c = max((s[1] for _, _, s in found), default=0.0)
-        p = self.params
-        weights = p.word_weight + p.char_weight
+        found = [(m, m.retriever.search(query, k)) for m in self.members]
+        weights = self.weights(query)
+        whole = sum(weights.values())
+
+        def coverage(hits: list[Hit]) -> float:
+            """Share of the query's weight that the member's best passages hold."""
+            if not whole:
+                return 1.0 if hits else 0.0
+            return max((sum(w for t, w in weights.items() if t in squash(h.text)) / whole for h in hits), default=0.0)
+
+        covered = [coverage(hits) for _, hits in found]
+        top = max(covered, default=0.0)
         merged: list[Hit] = []
-        for m, hits, (w, c) in found:
-            scale = (p.word_weight * (w / top_w if top_w else 1.0) + p.char_weight * (c / top_c if top_c else 1.0)) / weights
+        for (m, hits), cov in zip(found, covered, strict=True):
+            scale = cov / top if top else 1.0
             merged += [m.qualify_hit(h, h.score * scale) for h in hits]
         merged.sort(key=lambda h: -h.score)
         seen: set[str] = set()
