@@ -1,6 +1,6 @@
 """Load: N users asking on /ask (offline) for a long run while batches of files are uploaded and ingested.
 
-    .venv/bin/python bench/load.py [--users 50] [--minutes 10] [--think 3] [--upload 200] [--data-dir DIR]
+    .venv/bin/python bench/load.py [--users 50] [--minutes 10] [--think 3] [--upload 200] [--apps 1]
 
 Starts ``app.py`` as a subprocess (its own data directory, offline), then
 1. one user asks the questions in turn: the single-user figure (latency, and the server's CPU per request);
@@ -12,6 +12,8 @@ Users speak Gradio's plain HTTP API (POST /gradio_api/call/ask, then its event s
 connection each: a light client, so that the 2 cores go to the server. Every 30 s it prints a sample: the
 window's requests, p50/p95, the app's RSS (whole process tree) and the load average. At the end: p50/p95 of
 all requests, of those that overlapped an ingest, answered count, server CPU per request, and the RSS trend.
+``--apps N`` runs N app processes on one ``chroma run`` server (the README's deployment, without the
+proxy: user i always talks to app i mod N, as sticky sessions would); uploads go through app 0.
 Exits 1 when a request failed or came back without an answer.
 """
 
@@ -65,11 +67,12 @@ def tree(pid: int) -> list[int]:
 
 
 def cpu_seconds(pid: int) -> float:
+    """CPU time of the app, its live children and those it has reaped (the per-upload ingest child)."""
     total = 0.0
     for p in tree(pid):
         try:
             f = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(f[11]) + int(f[12])) / TICK
+            total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / TICK  # + children waited for
         except (OSError, IndexError, ValueError):
             pass
     return total
@@ -137,6 +140,7 @@ def main() -> int:
     ap.add_argument("--data-dir", type=Path, help="an existing data directory to copy (default: index afresh)")
     ap.add_argument("--concurrency", type=int, help="SIZHENG_CONCURRENCY for the app")
     ap.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
+    ap.add_argument("--apps", type=int, default=1, help="app processes on one Chroma server (1: embedded store)")
     ap.add_argument("--new-sessions", action="store_true",
                     help="a new Gradio session per request (default: one per user, as gradio_client keeps)")
     ap.add_argument("--keep", action="store_true")
@@ -144,25 +148,52 @@ def main() -> int:
     import httpx
 
     work = Path(tempfile.mkdtemp(prefix="sizheng-bench-load-"))
-    data = work / "data"
-    if args.data_dir:
-        shutil.copytree(args.data_dir, data)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    proc = start_app(data, port, work / "app.log", args.concurrency, None)
-    try:
-        wait_ready(url, proc)
-        with httpx.Client(timeout=600) as http:
-            warm = ask(http, url, QUESTIONS[0])  # waits for first-start indexing
+    extra: dict[str, str] = {}
+    chroma = None
+    if args.apps > 1:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+        from chroma_server import ChromaServer
+
+        chroma = ChromaServer(work / "chroma")
+        extra = {"SIZHENG_CHROMA_URL": chroma.url}
+    procs, urls = [], []
+    for i in range(args.apps):
+        data = work / f"data{i}"
+        if args.data_dir:
+            shutil.copytree(args.data_dir, data)
+        port = free_port()
+        urls.append(f"http://127.0.0.1:{port}/")
+        procs.append(start_app(data, port, work / f"app{i}.log", args.concurrency, None, extra))
+        if i == 0:  # the first indexes knowledge/ (on the server, for the others too)
+            wait_ready(urls[0], procs[0])
+            with httpx.Client(timeout=600) as http:
+                warm = ask(http, urls[0], QUESTIONS[0])
             if not warm.ok:
                 print(f"warm-up failed: {warm.note}")
                 return 1
+    proc, url = procs[0], urls[0]
+
+    def cpu_all() -> float:
+        return sum(cpu_seconds(p.pid) for p in procs)
+
+    def rss_all(whole_tree: bool = True) -> float:
+        return sum(rss_mb(p.pid, whole_tree) for p in procs)
+
+    try:
+        for u, p in zip(urls, procs, strict=True):
+            wait_ready(u, p)
+        with httpx.Client(timeout=600) as http:
+            for u in urls:
+                warm = ask(http, u, QUESTIONS[0])
+                if not warm.ok:
+                    print(f"warm-up failed: {warm.note}")
+                    return 1
             single = []
             c0 = cpu_seconds(proc.pid)
             for _ in range(3):
                 single += [ask(http, url, q) for q in QUESTIONS]
             per_req = (cpu_seconds(proc.pid) - c0) / len(single) * 1000
-        print(f"load average at start: {loadavg()}; app RSS {rss_mb(proc.pid):.0f} MB")
+        print(f"load average at start: {loadavg()}; {args.apps} app process(es), RSS {rss_all():.0f} MB")
         print(summary("1 user", single) + f"  server CPU {per_req:.0f} ms/request")
 
         stop = threading.Event()
@@ -175,7 +206,8 @@ def main() -> int:
             k = i
             with httpx.Client(timeout=600) as http:
                 while not stop.is_set():
-                    r = ask(http, url, QUESTIONS[k % len(QUESTIONS)], None if args.new_sessions else f"user{i}")
+                    r = ask(http, urls[i % len(urls)], QUESTIONS[k % len(QUESTIONS)],
+                            None if args.new_sessions else f"user{i}")  # fmt: skip
                     k += 1
                     with lock:
                         reqs.append(r)
@@ -204,7 +236,7 @@ def main() -> int:
         if args.upload:
             threads.append(threading.Thread(target=uploader, daemon=True))
         t_start = time.perf_counter()
-        cpu0, ru0 = cpu_seconds(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+        cpu0, ru0 = cpu_all(), resource.getrusage(resource.RUSAGE_SELF)
         for t in threads:
             t.start()
         samples: list[tuple[float, float, float]] = []  # (minute, RSS MB, main-process RSS MB)
@@ -217,7 +249,7 @@ def main() -> int:
                 window = reqs[seen:]
                 seen = len(reqs)
             minute = (time.perf_counter() - t_start) / 60
-            rss, main_rss = rss_mb(proc.pid), rss_mb(proc.pid, whole_tree=False)
+            rss, main_rss = rss_all(), rss_all(whole_tree=False)
             samples.append((minute, rss, main_rss))
             lat = [r.seconds * 1000 for r in window]
             print(f"  t={minute:5.1f} min  requests={len(window):5d}  "
@@ -228,7 +260,7 @@ def main() -> int:
         wall = time.perf_counter() - t_start
         for t in threads:
             t.join(900)
-        cpu = cpu_seconds(proc.pid) - cpu0
+        cpu = cpu_all() - cpu0
         ru = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = ru.ru_utime + ru.ru_stime - ru0.ru_utime - ru0.ru_stime
         during = [r for r in reqs if any(a <= r.start + r.seconds and r.start <= b for a, b, _ in ingests)]
@@ -253,11 +285,14 @@ def main() -> int:
             print(f"  FAILED ({len(bad)}), first: {bad[0].note}")
         return 0 if not bad and all(ok for *_, ok in ingests) else 1
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except Exception:
-            proc.kill()
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(10)
+            except Exception:
+                p.kill()
+        if chroma is not None:
+            chroma.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
