@@ -59,9 +59,10 @@ def free_port() -> int:
 
 
 def start_app(
-    data_dir: Path, port: int, log: Path, concurrency: int | None, llm_url: str | None
-) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIZHENG_")}
+    data_dir: Path, port: int, log: Path, concurrency: int | None, llm_url: str | None,
+    extra: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIZHENG_")} | (extra or {})
     if concurrency:
         env["SIZHENG_CONCURRENCY"] = str(concurrency)
     if llm_url:

@@ -249,6 +249,7 @@ def test_one_batch_is_one_ingest_call_and_originals_are_kept(h: Handlers, tmp_pa
         return real(paths, progress, names=names)
 
     h.asst.ingest = counting  # type: ignore[method-assign]
+    h.settings.web.upload_process = False  # counted in this process (the child path: test_upload_in_a_child_*)
     files = []
     for i in range(4):
         f = tmp_path / "up" / str(i) / f"批量心得{i}.txt"
@@ -372,3 +373,37 @@ def test_api_functions_return_json_dicts(h: Handlers) -> None:
     plan = h.api_plan("帮我起草一份主题党日活动方案")
     assert outline["task"] == "outline" and plan["task"] == "plan"
     json.dumps([ask, outline, plan], ensure_ascii=False)
+
+
+def test_upload_in_a_child_process_keeps_the_page_answering(h: Handlers, tmp_path: Path) -> None:
+    """The default: the batch is ingested by a child process; the web process only sees the result, and
+    a child that dies mid-batch is reported in Chinese with the knowledge base as it was."""
+    import os
+    import signal
+
+    assert h.settings.web.upload_process
+    f = tmp_path / "子进程心得.txt"
+    f.write_text(GBK_TEXT.replace("心得", "子进程心得"), "utf-8")
+    pids: list[int] = []
+    html, rows, choices = h.upload([str(f)], lambda i, n, name: pids.append(os.getpid()))
+    assert "成功 1 个" in html and "子进程心得.txt" in choices
+    assert pids and set(pids) == {os.getpid()}  # progress reaches the page's thread
+    answer = last(h.chat("子进程心得 支部书记每季度谈心几次？", [], []))[0][-1]["content"]
+    assert "子进程心得.txt" in answer
+    before = [d.source for d in h.asst.documents()]
+
+    def kill_child(i: int, n: int, name: str) -> None:
+        for d in Path("/proc").iterdir():  # our child: python -m sizheng_bot.web.ingest_proc
+            try:
+                cmd = (d / "cmdline").read_bytes()
+                ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            if ppid == os.getpid() and b"sizheng_bot.web.ingest_proc" in cmd:
+                os.kill(int(d.name), signal.SIGKILL)
+
+    g = tmp_path / "半途.txt"
+    g.write_text(GBK_TEXT.replace("心得", "半途"), "utf-8")
+    html, _, choices = h.upload([str(g)], kill_child)
+    assert "入库进程意外退出" in html and "半途.txt" not in choices
+    assert [d.source for d in h.asst.documents()] == before

@@ -195,3 +195,64 @@ def test_a_deleted_and_recreated_kb_never_shows_an_old_cache(tmp_path, server) -
     assert b.kb.generation() == 1
     fresh = _asst(tmp_path / "r", server.url, kb="专题")  # a new process on the reader's data dir
     assert [d.source for d in fresh.documents()] == ["新.txt"]
+
+
+def test_a_lapsed_lease_is_not_renewed_over_its_successor(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    """The heartbeat keeps a long writer's lease; a holder whose heartbeat stalled past the lease loses it
+    for good: it neither renews over the newcomer's lease nor passes ``verify`` (the commit check)."""
+    from sizheng_bot.retrieval.server import LeaseLost, ServerLock, connect, meta_collection
+
+    client = connect(server.url)
+
+    def meta():  # type: ignore[no-untyped-def]
+        return meta_collection(client)
+
+    one, two = ServerLock(meta, "default", lease=1.5), ServerLock(meta, "default", lease=1.5)
+    one.acquire(0)
+    time.sleep(3.2)  # a long write: more than two leases, the heartbeat renews
+    one.verify()
+    assert two.busy()
+    assert one._stop is not None
+    one._stop.set()  # the heartbeat stalls (a starved thread, an unreachable server)...
+    time.sleep(1.7)  # ...past the lease
+    two.acquire(2)
+    assert not one.renew() and one.lost
+    assert two.holder().get("token") == two.token  # the successor's lease was not overwritten
+    with pytest.raises(LeaseLost, match="租约"):
+        one.verify()
+    one.release()  # deletes only its own record
+    assert two.holder().get("token") == two.token
+    two.verify()
+    two.release()
+
+
+def test_a_writer_whose_lease_lapsed_commits_nothing(tmp_path, server) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.retrieval.rows import paged_ids
+    from sizheng_bot.retrieval.server import LeaseLost
+    from sizheng_bot.types import Chunk
+
+    a = _asst(tmp_path / "a", server.url, chroma_lease=2)
+    a.ingest([_doc(tmp_path / "x", "谈心.txt", "谈心谈话制度要求支部书记每年同每名党员谈心。\n")])
+
+    def chunk(name: str, text: str) -> Chunk:
+        return Chunk(id=f"{name}-0", source=name, title=name, section="", text=text, position=0,
+                     page=None, start=0, end=len(text), content_hash=f"h-{name}")  # fmt: skip
+
+    tx = a.kb.transaction().__enter__()
+    tx.put("甲.txt", [chunk("甲.txt", "甲方案的内容，写在租约过期之前。")], "a" * 64, "txt")
+    a.kb.proc_lock._stop.set()  # A's heartbeat stalls past its lease
+    time.sleep(2.2)
+    b = _asst(tmp_path / "b", server.url, chroma_lease=2)
+    b.ingest([_doc(tmp_path / "y", "乙.txt", "主题党日活动每月固定一天开展志愿服务。\n")])  # takes over, recovers
+    gen_b = b.kb.generation()
+    with pytest.raises(LeaseLost):  # A's next rows are refused before they reach Chroma
+        tx.put("丙.txt", [chunk("丙.txt", "丙方案的内容，写在租约过期之后。")], "c" * 64, "txt")
+    with pytest.raises(LeaseLost):  # and so is its commit point; its rollback leaves B's rows alone
+        tx.__exit__(None, None, None)
+    col = b.kb.collection()
+    assert not paged_ids(col, {"source": "丙.txt"}) and not paged_ids(col, {"source": "甲.txt"})
+    assert paged_ids(col, {"source": "乙.txt"})
+    assert b.kb.generation() == gen_b
+    fresh = _asst(tmp_path / "c", server.url)
+    assert sorted(d.source for d in fresh.documents()) == ["乙.txt", "谈心.txt"]
+    assert [h.source for h in fresh.search("主题党日 志愿服务")][:1] == ["乙.txt"]

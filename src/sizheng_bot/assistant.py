@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from sizheng_bot.answer import pipeline
 from sizheng_bot.answer.quotes import QuoteVerifier
@@ -22,7 +23,7 @@ from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet, load_prompts
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
-from sizheng_bot.retrieval.kbs import DEFAULT, Registry, kb_dir
+from sizheng_bot.retrieval.kbs import DEFAULT, Registry, display_name, kb_dir
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.retriever import RetrievalParams, Retriever
 from sizheng_bot.retrieval.store import KnowledgeBase
@@ -83,6 +84,26 @@ class Assistant:
             if name not in cache:
                 cache[name] = Assistant.from_settings(self.settings.model_copy(update={"kb": name}))
             return cache[name]  # type: ignore[no-any-return]
+
+    def for_kbs(self, names: Sequence[str]) -> Assistant:
+        """The assistant that answers from several knowledge bases at once (``retrieval/multi.py``: hits
+        merged on one scale, sources named ``【名称】文件名``); one name is ``for_kb``. Read-only: it asks,
+        it does not ingest."""
+        wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
+        if len(wanted) <= 1:
+            return self.for_kb(wanted[0] if wanted else "")
+        key = tuple(wanted)
+        cache: dict[tuple[str, ...], Assistant] = self.__dict__.setdefault("_sets", {})
+        if key not in cache:
+            from sizheng_bot.retrieval.multi import Member, MultiRetriever
+
+            members = [Member(display_name(n), a.kb, a.retriever) for n in wanted for a in (self.for_kb(n),)]
+            multi = MultiRetriever(members, self.analyzer, self.retriever.params)
+            # the KBSet has the reading side of a KnowledgeBase (lexical, documents, generation, exists)
+            asst = Assistant(self.settings, cast(KnowledgeBase, multi.kb), multi, self.embed_status)
+            with self._lock:
+                cache.setdefault(key, asst)
+        return cache[key]
 
     # ---- knowledge base --------------------------------------------------------------------------
     def ingest(self, paths: Iterable[Path] | None = None, progress: Progress | None = None,

@@ -137,6 +137,9 @@ class WebSettings(Group):
     port: int = Field(7860, ge=1, le=65535, description="Web 界面端口")
     auth: SecretStr = Field(SecretStr(""), description="可选登录，格式 user:pass；留空不启用")
     concurrency: int = Field(8, ge=1, le=64, description="Web 界面同时处理的请求数")
+    upload_process: bool = Field(
+        True, description="网页上传的文件在独立子进程中入库，入库期间问答不变慢（每批多约 2 秒启动时间）"
+    )
 
     @field_validator("auth")
     @classmethod

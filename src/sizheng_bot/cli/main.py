@@ -172,15 +172,17 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 def _task(args: argparse.Namespace, settings: Settings, task: str) -> int:
     from sizheng_bot.cli.tasks import export_result, render_text, require_text, run_task
 
+    asst = _assistant(settings)
+    if len(getattr(args, "kbs", [])) > 1:  # several --kb: answer from all of them, sources say which
+        asst = asst.for_kbs(args.kbs)
     if args.batch:
         items = _read_batch(args.batch)
-        asst = _assistant(settings)
         for item in items:
             text = str(item.get("question") or item.get("request"))
             _out({"id": item.get("id"), **run_task(asst, task, text, args, item).to_dict()})
         return 0
     text = require_text(task, args.text)
-    result = run_task(_assistant(settings), task, text, args, {})
+    result = run_task(asst, task, text, args, {})
     for line in export_result(result, args, task):
         print(line, file=sys.stderr)
     if args.json:
@@ -307,12 +309,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+KB_HELP = "使用的知识库（默认 SIZHENG_KB 或 default）；ask/outline/plan 可重复 --kb，同时在几个知识库中查找"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="sizheng-bot", description="思政助手：机关思想政治工作知识库助手（离线优先）"
     )
     p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
-    p.add_argument("--kb", default=None, help="使用的知识库（默认 SIZHENG_KB 或 default）")
+    p.add_argument("--kb", action="append", default=None, help=KB_HELP)
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("ingest", help="文档入库（默认 knowledge/）")
     s.add_argument("paths", nargs="*")
@@ -354,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--yes", action="store_true", help="删除时不再确认")
     s.add_argument("--json", action="store_true")
     for sp in sub.choices.values():  # --kb after the command as well as before it
-        sp.add_argument("--kb", default=argparse.SUPPRESS, help="使用的知识库（默认 SIZHENG_KB 或 default）")
+        sp.add_argument("--kb", action="append", default=argparse.SUPPRESS, help=KB_HELP)
     return p
 
 
@@ -366,7 +371,10 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:  # some libraries set DEBUG on their own loggers at import
         handler.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
-        settings = Settings(**({"kb": args.kb} if getattr(args, "kb", None) else {}))
+        args.kbs = list(dict.fromkeys(getattr(args, "kb", None) or []))
+        if len(args.kbs) > 1 and args.cmd not in ("ask", "outline", "plan"):
+            raise SizhengError(f"只有 ask、outline、plan 可以同时指定多个 --kb（{args.cmd} 只能用一个知识库）")
+        settings = Settings(**({"kb": args.kbs[0]} if args.kbs else {}))
         return COMMANDS[args.cmd](args, settings)
     except SizhengError as exc:
         print(f"错误：{exc}", file=sys.stderr)

@@ -162,6 +162,7 @@ class Transaction:
         col = self.kb.collection()
         dense_col = self.kb.dense_collection()
         for i in range(0, len(rows), _BATCH):
+            self.kb.proc_lock.verify()  # server mode: no row is written under a lapsed lease
             part = [c for c, _, _ in rows[i : i + _BATCH]]
             metas = [_meta(c, fh, fmt, self.gen) for c, fh, fmt in rows[i : i + _BATCH]]
             if self.kb.server:
@@ -227,6 +228,11 @@ class Transaction:
 
     def rollback(self) -> None:
         if self.committed or not self.started:
+            return
+        if self.kb.proc_lock.lost:  # server lease lapsed: the next holder rolls us back
+            log.warning("write lease lost: generation %d left for the next writer to roll back", self.gen)
+            self.kb._primed = {}
+            self.started = False
             return
         try:
             journal.drop_generation(self.kb, self.gen)

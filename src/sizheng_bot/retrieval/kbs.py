@@ -37,6 +37,11 @@ def slugify(name: str) -> str:
     return f"{ascii_part}-{digest}" if ascii_part else f"kb-{digest}"
 
 
+def display_name(name: str) -> str:
+    """How a knowledge base is named to users (the default one in Chinese)."""
+    return "默认知识库" if name == DEFAULT else name
+
+
 def kb_dir(data_dir: Path, slug: str) -> Path:
     return Path(data_dir) if slug == DEFAULT else Path(data_dir) / KBS_DIR / slug
 

@@ -52,10 +52,15 @@ def describe_holder(info: dict[str, object]) -> str:
 class ProcessLock:
     """Re-entrant within one object; exclusive between objects and processes."""
 
+    lost = False  # a file lock cannot lapse (the server lease can: ``ServerLock``)
+
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / LOCK_FILE
         self._fd: int | None = None
         self._depth = 0
+
+    def verify(self) -> None:
+        """Still ours (always, for a file lock held open); ``ServerLock.verify`` checks its lease."""
 
     @property
     def held(self) -> bool:

@@ -78,8 +78,9 @@ class KnowledgeBase(CommittedState):
         if chroma_url:
             from sizheng_bot.retrieval.server import Records, ServerLock, meta_collection
 
-            self.records = Records(lambda: meta_collection(self._chroma()))
             self.proc_lock = ServerLock(lambda: meta_collection(self._chroma()), slug, lease)
+            # every journal/commit-point write first checks that our write lease is still ours
+            self.records = Records(lambda: meta_collection(self._chroma()), self.proc_lock.verify)
 
     def notify(self, message: str) -> None:
         """A Chinese line for the person waiting (CLI stderr, web notice), else the log."""

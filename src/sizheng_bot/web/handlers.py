@@ -20,6 +20,8 @@ from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
 from sizheng_bot.web import answer_view, render
 from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
+from sizheng_bot.web.ingest_proc import ingest_in_child
+from sizheng_bot.web.kbs import KBHandlers
 from sizheng_bot.web.messages import plain_message
 from sizheng_bot.web.originals import Originals
 from sizheng_bot.web.startup import IndexJob
@@ -53,25 +55,18 @@ def historypairs(turns: Turns | None) -> tuple[tuple[str, str], ...]:
     return pairs([[t["q"], t["r"].get("text", "")] for t in turns or [] if t.get("r")])
 
 
-class Handlers(StatusHandlers):
+class Handlers(StatusHandlers, KBHandlers):
     def __init__(self, assistant: Assistant, job: IndexJob) -> None:
         self.asst = assistant
         self.settings = assistant.settings
         self.job = job
         self.history = HistoryStore(assistant.settings.data_dir)
-        self.originals = Originals(assistant.settings.data_dir)
+        self.originals = Originals(assistant.settings.data_dir)  # the default knowledge base's
+        self._originals = {}
         self.exports = ExportDir()
 
-    def original_links(self) -> dict[str, str]:
-        """Source name → download URL of its kept original (served by gradio behind the login)."""
-        from urllib.parse import quote
-
-        return {
-            n: "/gradio_api/file=" + quote(str(self.originals._dir(n) / n)) for n in self.originals.names()
-        }
-
-    def render_answer(self, result: Result) -> str:
-        return answer_view.answer_markdown(result, self.original_links())
+    def render_answer(self, result: Result, kbs: Sequence[str] = ()) -> str:
+        return answer_view.answer_markdown(result, self.original_links(kbs))
 
     # ---- 智能问答 ------------------------------------------------------------------------------
     def chat(
@@ -81,11 +76,14 @@ class Handlers(StatusHandlers):
         turns: Turns | None,
         owner: str = "",
         conv_id: str | None = None,
+        kbs: Sequence[str] | None = None,
     ) -> Iterator[tuple[list[Message], Turns, str, str | None]]:
         """Yields (chat messages, turns, new textbox value, conversation id) as the answer streams in.
 
         The finished turn is stored under ``owner`` (a new conversation when ``conv_id`` is empty).
+        ``kbs``: the knowledge bases to answer from (none selected: the app's own).
         """
+        kbs = [k for k in kbs or [] if k]
         msgs = list(messages or [])
         hist = list(turns or [])
         question = (message or "").strip()
@@ -102,9 +100,9 @@ class Handlers(StatusHandlers):
         req = TaskRequest("ask", question, historypairs(hist))
         acc = ""
         try:
-            for event in self.asst.stream(req):
+            for event in self.asst.for_kbs(kbs).stream(req):
                 if isinstance(event, Result):
-                    msgs[-1] = {"role": "assistant", "content": self.render_answer(event)}
+                    msgs[-1] = {"role": "assistant", "content": self.render_answer(event, kbs)}
                     hist.append({"q": question, "r": json.loads(result_to_json(event))})
                     if owner:
                         conv_id = self.history.add_turn(owner, conv_id, question, event)
@@ -193,12 +191,14 @@ class Handlers(StatusHandlers):
 
     # ---- 知识库 ----------------------------------------------------------------------------------
     def upload(
-        self, paths: Sequence[str] | None, progress: Progress | None = None, cleanup: bool = False
-    ) -> tuple[str, list[list[object]], list[str]]:
+        self, paths: Sequence[str] | None, progress: Progress | None = None, cleanup: bool = False,
+        kb: str | None = None,
+    ) -> tuple[str, list[list[object]], list[str]]:  # fmt: skip
         """Check every uploaded file, then ingest the accepted ones in ONE Assistant.ingest call (one
         index generation, one keyword-index update). Refused files are reported one by one; the
         originals are kept for download; with ``cleanup`` the uploaded (temp) files are removed.
 
+        ``kb``: the knowledge base to upload into (default: the app's own).
         Returns (per-file report html, document rows, document names).
         """
         files = [Path(p) for p in (paths or [])]
@@ -215,13 +215,18 @@ class Handlers(StatusHandlers):
         seconds = 0.0
         try:
             if accepted:
-                rep = self.asst.ingest(list(accepted), progress, names=accepted)
+                asst = self.for_kb(kb)
+                originals = self.originals_of(kb)
+                if self.settings.web.upload_process:
+                    rep = ingest_in_child(asst.settings, list(accepted), accepted, progress)
+                else:
+                    rep = asst.ingest(list(accepted), progress, names=accepted)
                 seconds = rep.seconds
                 by_path = {f.path: f for f in rep.files}
                 for path, name in accepted.items():
                     got = by_path.get(str(path))
                     if got is not None and got.status != "failed":
-                        self.originals.save(path, name)
+                        originals.save(path, name)
                 reports = list(rep.files)
         except Exception as exc:
             log.exception("ingest failed")
@@ -235,35 +240,40 @@ class Handlers(StatusHandlers):
         reports = sorted([*reports, *refused.values()], key=lambda r: order.get(r.path, len(order)))
         if progress:
             progress(len(files), len(files), "")
-        rows, choices = self.doc_table()
+        rows, choices = self.doc_table(kb)
         return render.report_html(reports, seconds if files else None), rows, choices
 
-    def delete(self, source: str | None) -> tuple[str, list[list[object]], list[str]]:
+    def delete(self, source: str | None, kb: str | None = None) -> tuple[str, list[list[object]], list[str]]:
         if not source:
             msg = render.notice("请先在下拉框中选择要删除的文档。", "warn")
         else:
-            n = self.asst.remove(source)
-            self.originals.remove(source)
+            n = self.for_kb(kb).remove(source)
+            self.originals_of(kb).remove(source)
             if n:
                 msg = render.notice(f"已删除“{source}”（{n} 个切块）。", "ok")
             else:
                 msg = render.notice(f"知识库中没有“{source}”。", "warn")
-        rows, choices = self.doc_table()
+        rows, choices = self.doc_table(kb)
         return msg, rows, choices
 
-    def rebuild(self, progress: Progress | None = None) -> tuple[str, list[list[object]], list[str]]:
-        """Re-scan knowledge/ (new and changed files) and rebuild the keyword index."""
+    def rebuild(
+        self, progress: Progress | None = None, kb: str | None = None
+    ) -> tuple[str, list[list[object]], list[str]]:
+        """Re-scan knowledge/ (new and changed files) into ``kb`` and rebuild its keyword index."""
         try:
-            report = self.asst.ingest(None, progress)
+            report = self.for_kb(kb).ingest(None, progress)
             html = render.report_html(report.files, report.seconds)
         except Exception as exc:
             log.exception("rebuild failed")
             html = render.notice(f"重建索引失败：{_error_text(exc)}", "error")
-        rows, choices = self.doc_table()
+        rows, choices = self.doc_table(kb)
         return html, rows, choices
 
-    def doc_table(self) -> tuple[list[list[object]], list[str]]:
+    def doc_table(self, kb: str | None = None) -> tuple[list[list[object]], list[str]]:
         if not self.job.ready:  # the index is being written: do not wait for it
             return [], []
-        docs = self.asst.documents()
+        try:
+            docs = self.for_kb(kb).documents()
+        except SizhengError:  # the knowledge base was deleted meanwhile
+            return [], []
         return render.doc_rows(docs), [d.source for d in docs]

@@ -12,7 +12,7 @@ from sizheng_bot.web.api import add_api
 from sizheng_bot.web.conversations import Conversations
 from sizheng_bot.web.handlers import Handlers
 from sizheng_bot.web.panel_chat import EXAMPLE_QUESTIONS, chat_tab
-from sizheng_bot.web.panel_kb import doc_updates, kb_tab, status_tab, watch_index
+from sizheng_bot.web.panel_kb import doc_updates, kb_refresh, kb_tab, status_tab, watch_index
 from sizheng_bot.web.panel_studio import OUTLINE_EXAMPLES, PLAN_EXAMPLES, studio_tab
 from sizheng_bot.web.theme import HEADER
 
@@ -31,18 +31,24 @@ def build(h: Handlers, secret: str = "") -> gr.Blocks:
             present = gr.Checkbox(False, label="课堂演示模式", elem_id="sz-present", min_width=170, scale=0)
         banner = gr.HTML(h.index_banner(), elem_id="sz-banner")
         with gr.Tabs():
-            with gr.Tab("智能问答", id="ask"):
-                chat_tab(h, conv, demo, secret)
+            with gr.Tab("智能问答", id="ask") as ask_page:
+                kb_pick = chat_tab(h, conv, demo, secret)
             with gr.Tab("微党课提纲", id="outline"):
                 studio_tab(h, conv, "outline")
             with gr.Tab("活动方案", id="plan"):
                 studio_tab(h, conv, "plan")
             with gr.Tab("知识库", id="kb") as kb:
-                table, choice = kb_tab(h, banner)
+                table, choice, target = kb_tab(h, banner, kb_pick)
             with gr.Tab("系统状态", id="status") as status_page:
                 status = status_tab(h)
         present.change(None, present, None, js=PRESENT_JS, **UI)
-        kb.select(doc_updates(h), None, [table, choice], **UI)
+        # the knowledge bases may change elsewhere (CLI, another process): the selectors follow on load
+        # and whenever the 智能问答 or 知识库 tab is opened
+        selectors = ([kb_pick, target], [kb_pick, target])
+        ask_page.select(kb_refresh(h), *selectors, **UI)
+        kb.select(kb_refresh(h), *selectors, **UI).then(doc_updates(h), target, [table, choice], **UI)
         status_page.select(h.status, None, status, **UI)
-        demo.load(watch_index(h), None, banner, **UI).then(doc_updates(h), None, [table, choice], **UI)
+        demo.load(watch_index(h), None, banner, **UI).then(kb_refresh(h), *selectors, **UI).then(
+            doc_updates(h), target, [table, choice], **UI
+        )
     return demo

@@ -1,6 +1,8 @@
 """Uploaded original files, kept in the data directory so a source can be downloaded as it was given.
 
-``<data_dir>/originals/<hash of the source name>/<source name>``; removed with its document.
+``<data_dir>/originals/<hash of the source name>/<source name>``; removed with its document. Another
+knowledge base than ``default`` keeps its own under ``<data_dir>/originals/kbs/<slug>/`` (the page serves
+only ``<data_dir>/originals``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ log = logging.getLogger(__name__)
 
 
 class Originals:
-    def __init__(self, data_dir: Path) -> None:
-        self.root = (Path(data_dir) / "originals").resolve()
+    def __init__(self, data_dir: Path, slug: str = "default") -> None:
+        base = Path(data_dir) / "originals"
+        self.root = (base if slug == "default" else base / "kbs" / slug).resolve()
 
     def _dir(self, source: str) -> Path:
         return self.root / hashlib.sha1(source.encode("utf-8")).hexdigest()[:16]

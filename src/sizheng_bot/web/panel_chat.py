@@ -20,7 +20,8 @@ UI: dict[str, Any] = {"api_visibility": "private"}
 SCROLL_JS = "() => { window.szScrollToAnswer && window.szScrollToAnswer(); }"
 
 
-def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> None:
+def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> gr.Dropdown:
+    """The 智能问答 tab; returns its knowledge-base selector (hidden while there is only one)."""
     client = gr.BrowserState("", storage_key="sizheng_client", secret=secret)
     current = gr.BrowserState("", storage_key="sizheng_conversation", secret=secret)
     owner = gr.State("")
@@ -46,6 +47,11 @@ def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> 
                 conv_msg = gr.HTML()
                 conv_file = gr.File(label="下载文件", interactive=False, height=80, elem_id="sz-conv-file")
         with gr.Column(scale=4, min_width=280):
+            choices = h.kb_choices()
+            kb_pick = gr.Dropdown(
+                choices=choices, value=[h.settings.kb], multiselect=True, visible=len(choices) > 1,
+                label="在哪些知识库中提问（可多选；多选时出处注明知识库）", elem_id="sz-kb-ask",
+            )  # fmt: skip
             chatbot = gr.Chatbot(
                 elem_id="sz-chatbot",
                 show_label=False,
@@ -112,7 +118,7 @@ def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> 
         None, None, None, js=SCROLL_JS
     )
     outs = [chatbot, turns, msg, current]
-    ins = [msg, chatbot, turns, owner, current]
+    ins = [msg, chatbot, turns, owner, current, kb_pick]
     for event in (send.click, msg.submit):
         event(h.chat, ins, outs, show_progress="hidden", **UI).then(refresh, [owner, current], convs, **UI)
     for b, q in zip(buttons, EXAMPLE_QUESTIONS, strict=True):
@@ -138,6 +144,7 @@ def chat_tab(h: Handlers, conv: Conversations, demo: gr.Blocks, secret: str) -> 
     fb_send.click(conv.comment, [owner, feedback_id, fb_text], fb_msg, **UI).then(
         lambda: "", None, fb_text, **UI
     )
+    return kb_pick
 
 
 def _radio(conv: Conversations, who: str, conv_id: str | None) -> Any:
@@ -148,9 +155,9 @@ def _radio(conv: Conversations, who: str, conv_id: str | None) -> Any:
 
 def _ask(h: Handlers, question: str) -> Callable[..., Iterator[Any]]:
     def run(
-        messages: list[dict[str, Any]], hist: list[dict[str, Any]], who: str, conv_id: str
+        messages: list[dict[str, Any]], hist: list[dict[str, Any]], who: str, conv_id: str, kbs: list[str] | None
     ) -> Iterator[Any]:
-        yield from h.chat(question, messages, hist, who, conv_id)
+        yield from h.chat(question, messages, hist, who, conv_id, kbs)
 
     return run
 

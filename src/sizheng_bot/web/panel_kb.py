@@ -14,10 +14,16 @@ UI: dict[str, Any] = {"api_visibility": "private"}
 KB_WRITE: dict[str, Any] = {"concurrency_id": "kb_write", "concurrency_limit": 1}  # one write at a time
 
 
-def kb_tab(h: Handlers, banner: gr.HTML) -> tuple[gr.Dataframe, gr.Dropdown]:
+def kb_tab(h: Handlers, banner: gr.HTML, kb_pick: gr.Dropdown) -> tuple[gr.Dataframe, gr.Dropdown, gr.Dropdown]:
+    """The 知识库 tab; returns the document table, the document choice and the upload target selector."""
     rows, choices = h.doc_table()
+    kbs = h.kb_choices()
     with gr.Row():
         with gr.Column(scale=2, min_width=280):
+            target = gr.Dropdown(
+                choices=kbs, value=h.settings.kb, visible=len(kbs) > 1, label="上传到知识库（下方列表显示它的文档）",
+                elem_id="sz-kb-upload",
+            )  # fmt: skip
             files = gr.File(
                 label="上传文档（可多选）", file_count="multiple", type="filepath", elem_id="sz-upload"
             )
@@ -52,9 +58,15 @@ def kb_tab(h: Handlers, banner: gr.HTML) -> tuple[gr.Dataframe, gr.Dropdown]:
                     no = gr.Button("取消", size="sm")
             rebuild = gr.Button("重建索引（重新扫描 knowledge/ 目录）", variant="secondary")
             kb_msg = gr.HTML(elem_id="sz-kb-msg")
+            with gr.Accordion("新建知识库", open=False, elem_id="sz-kb-new-box"):
+                new_name = gr.Textbox(
+                    label="知识库名称", max_lines=1, placeholder="如：青年理论学习", elem_id="sz-kb-new-name"
+                )
+                create = gr.Button("新建", size="sm", elem_id="sz-kb-new-btn")
+                new_msg = gr.HTML(elem_id="sz-kb-new-msg")
 
-    def do_upload(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        html, rows, choices = h.upload(paths, _progress(progress, "正在入库"), cleanup=True)
+    def do_upload(paths: list[str] | None, kb: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        html, rows, choices = h.upload(paths, _progress(progress, "正在入库"), cleanup=True, kb=kb)
         return html, rows, gr.Dropdown(choices=choices, value=None), None, h.index_banner()
 
     def ask_delete(source: str | None) -> tuple[Any, ...]:
@@ -63,32 +75,60 @@ def kb_tab(h: Handlers, banner: gr.HTML) -> tuple[gr.Dataframe, gr.Dropdown]:
         text = f"确定从知识库删除“{source}”吗？它的全部切块和保存的原文件都会删除，无法恢复。"
         return gr.Group(visible=True), render.notice(text, "warn"), ""
 
-    def do_delete(source: str | None) -> tuple[Any, ...]:
-        html, rows, choices = h.delete(source)
+    def do_delete(source: str | None, kb: str | None) -> tuple[Any, ...]:
+        html, rows, choices = h.delete(source, kb)
         return html, rows, gr.Dropdown(choices=choices, value=None), h.index_banner(), gr.Group(visible=False)
 
-    def do_rebuild(progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
-        html, rows, choices = h.rebuild(_progress(progress, "正在重建索引"))
+    def do_rebuild(kb: str | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        html, rows, choices = h.rebuild(_progress(progress, "正在重建索引"), kb)
         return html, rows, gr.Dropdown(choices=choices, value=None), h.index_banner()
+
+    def do_create(name: str | None, picked: list[str] | None, current: str | None) -> tuple[Any, ...]:
+        msg, made = h.create_kb(name)
+        ask_sel, up_sel = kb_refresh(h)(picked, made or current)
+        return msg, "" if made else name, ask_sel, up_sel
 
     # one progress indicator per batch: on the report only, not on every output
     upload.click(
-        do_upload, files, [report, table, choice, files, banner], show_progress_on=[report], **UI, **KB_WRITE
-    )
+        do_upload, [files, target], [report, table, choice, files, banner], show_progress_on=[report], **UI,
+        **KB_WRITE,
+    )  # fmt: skip
     delete.click(ask_delete, choice, [confirm, ask, kb_msg], **UI)
     no.click(lambda: gr.Group(visible=False), None, confirm, **UI)
     yes.click(
         do_delete,
-        choice,
+        [choice, target],
         [kb_msg, table, choice, banner, confirm],
         show_progress_on=[kb_msg],
         **UI,
         **KB_WRITE,
     )
     rebuild.click(
-        do_rebuild, None, [kb_msg, table, choice, banner], show_progress_on=[kb_msg], **UI, **KB_WRITE
+        do_rebuild, target, [kb_msg, table, choice, banner], show_progress_on=[kb_msg], **UI, **KB_WRITE
     )
-    return table, choice
+    target.input(doc_updates(h), target, [table, choice], **UI)
+    create.click(do_create, [new_name, kb_pick, target], [new_msg, new_name, kb_pick, target], **UI).then(
+        doc_updates(h), target, [table, choice], **UI
+    )
+    return table, choice, target
+
+
+def kb_refresh(h: Handlers) -> Callable[[list[str] | None, str | None], tuple[Any, Any]]:
+    """Both selectors from the registry as it is now (kept selections that still exist; the app's own
+    knowledge base otherwise); shown only when there is more than one knowledge base."""
+
+    def run(picked: list[str] | None, target: str | None) -> tuple[Any, Any]:
+        choices = h.kb_choices()
+        names = [v for _, v in choices]
+        many = len(names) > 1
+        picked = [k for k in picked or [] if k in names] or [h.settings.kb]
+        target = target if target in names else h.settings.kb
+        return (
+            gr.Dropdown(choices=choices, value=picked, visible=many),
+            gr.Dropdown(choices=choices, value=target, visible=many),
+        )
+
+    return run
 
 
 def _progress(progress: gr.Progress, verb: str) -> Callable[[int, int, str], None]:
@@ -98,10 +138,10 @@ def _progress(progress: gr.Progress, verb: str) -> Callable[[int, int, str], Non
     return update
 
 
-def doc_updates(h: Handlers) -> Callable[[], tuple[Any, Any]]:
-    def run() -> tuple[Any, Any]:
-        rows, choices = h.doc_table()
-        return rows, gr.Dropdown(choices=choices)
+def doc_updates(h: Handlers) -> Callable[[str | None], tuple[Any, Any]]:
+    def run(kb: str | None) -> tuple[Any, Any]:
+        rows, choices = h.doc_table(kb)
+        return rows, gr.Dropdown(choices=choices, value=None)
 
     return run
 
