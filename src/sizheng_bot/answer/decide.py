@@ -181,7 +181,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             window = us[j : j + WINDOW + 1] if u.text.rstrip().endswith(("：", ":")) else [u]
             if spec:
                 found, span, power = (
-                    _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None, 0.0)
+                    _stated(spec, window, part.terms, part.text) if own >= SPEC_MIN else (None, None, 0.0)
                 )
             elif items:
                 found, span = (
@@ -234,17 +234,18 @@ def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
 
 
 def _stated(
-    kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float]
+    kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float], question: str = ""
 ) -> tuple[Unit | None, tuple[int, int] | None, float]:
     """The sentence of ``window`` stating a specific of one of ``kinds`` most clearly (numbers inside
-    the question's own terms, such as 十五五 or 2035年, do not count), its span and strength."""
+    the question's own terms, such as 十五五 or 2035年, do not count; a count must count the noun asked
+    about, a person must be a person), its span and strength."""
     best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
     for u in window:
         if is_filler(u.text, u.hit.text):
             continue  # 差额比例为XX% states nothing
         masked = _mask(u.text, terms)
         for k in kinds:
-            m = detectors.evidence(k, masked)
+            m = detectors.stated(k, masked, question, u.text)
             if m and detectors.strength(m) > best[2]:
                 best = (u, (m.start(), m.end()), detectors.strength(m))
     return best
