@@ -61,9 +61,10 @@ def targets(name: str, s: dict[str, Any]) -> list[str]:
     """The issue-10 targets this set misses."""
     missed = []
     cov, floor = s.get("answer_point_coverage"), s["floor"].get("answer_point_coverage")
-    if cov is not None and (cov < 0.85 or (floor is not None and cov < floor + 0.10)):
-        missed.append(f"coverage {cov} (target >= 0.85 and >= floor {floor} + 0.10)")
-    if s.get("median_chars") is not None and s["median_chars"] > 800:
+    graded = name != "crud"  # coverage and length: "on each dev set (seed_dev, realdocs_dev, check_set)"
+    if graded and cov is not None and (cov < 0.85 or (floor is not None and cov < floor + 0.10)):
+        missed.append(f"coverage {cov} (target >= 0.85 and >= BM25 floor {floor} + 0.10)")
+    if graded and s.get("median_chars") is not None and s["median_chars"] > 800:
         missed.append(f"median {s['median_chars']} chars (target <= 800)")
     if s.get("not_found_with_answer_in_top5"):
         missed.append(

@@ -164,7 +164,7 @@ def _whole_lists(units: list[Unit]) -> list[Unit]:
             and nxt.hit.source == u.hit.source
             and (
                 (nxt.hit.chunk_id, nxt.order) == (u.hit.chunk_id, u.order + 1)
-                or nxt.hit.position == u.hit.position + 1
+                or (nxt.hit.position == u.hit.position + 1 and nxt.order == 0 and nxt.is_item)
             )
         )
         if u.text.rstrip().endswith(("：", ":")) and not follows:
