@@ -111,6 +111,7 @@ def test_a_count_counts_the_noun_asked_about_and_a_person_is_a_person() -> None:
     count, person = BY_NAME["count"], BY_NAME["person"]
     q = "市委党校一共有多少名党员？"
     assert stated(count, "重新设立机关、教务、教研和老干部四个党支部，各党支部严格落实制度。", q) is None
+    assert stated(count, "机关近5000个党支部召开专题组织生活会。", "大概多少个支部开了？") is not None
     m = stated(count, "全校现有党员126名，分布在四个党支部。", q)
     assert m is not None and m.group(0).startswith("126")
     q = "“秘书工作大家谈”每期请的是哪位领导？"

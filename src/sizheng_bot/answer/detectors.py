@@ -182,7 +182,7 @@ def evidence(kind: Kind, text: str) -> re.Match[str] | None:
 
 # 多少名党员 -> 党员: the noun a count question counts (after the measure word, before any particle)
 _COUNTED_NOUN = re.compile(
-    rf"(?:多少|几)\s*[{_MEASURE}位类]?\s*([\u4e00-\u9fff]{{2,4}}?)(?=[？?。，,！!呢吗啊的]|$)"
+    rf"(?:多少|几)\s*[{_MEASURE}位类]\s*([\u4e00-\u9fff]{{2,4}}?)(?=[？?。，,！!呢吗啊的]|$)"
 )
 _ASKS_PERSON = re.compile(r"哪位|是谁|什么人|哪些人")  # a person; 由谁/谁来 may be answered by an office
 _PERSON = re.compile(
@@ -205,7 +205,8 @@ def stated(kind: Kind, masked: str, question: str = "", text: str = "") -> re.Ma
     text = text or masked
     if kind.name == "count" and (noun := counted_noun(question)):
         for m in kind.evidence.finditer(masked):
-            if m.end() > m.start() and noun in text[max(0, m.start() - NOUN_WINDOW) : m.end() + NOUN_WINDOW]:
+            near = text[max(0, m.start() - NOUN_WINDOW) : m.end() + NOUN_WINDOW]
+            if m.end() > m.start() and noun[:2] in near:  # 多少个支部开了 -> 支部
                 return m
         return None
     if kind.name == "person" and _ASKS_PERSON.search(question):
