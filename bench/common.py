@@ -21,7 +21,7 @@ CRUD_DOCS = EVAL / "crud_dev_docs.jsonl"
 REALDOCS_Q = EVAL / "realdocs_dev.jsonl"
 REALDOCS = ROOT.parent / "shared" / "realdocs-dev"
 
-from sizheng_bot.types import Hit  # noqa: E402
+from sizheng_bot.evaluation.peer import Bm25JiebaPeer  # noqa: E402,F401  (re-exported for the benches)
 
 
 def settings(data_dir: Path, **kw: object):  # type: ignore[no-untyped-def]
@@ -98,36 +98,3 @@ def peak_rss_mb(children: bool = False) -> float:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
-
-
-class Bm25JiebaPeer:
-    """The issue's strongest runnable peer: BM25 (rank_bm25) over jieba tokens, 300-char chunks."""
-
-    def __init__(
-        self, files: Sequence[Path], chunk_size: int = 300, read: Callable[[Path], str] | None = None
-    ) -> None:
-        import jieba
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-        from rank_bm25 import BM25Okapi
-
-        jieba.setLogLevel(60)
-        splitter = RecursiveCharacterTextSplitter(
-            chunk_size=chunk_size, chunk_overlap=0,
-            separators=["\n\n", "\n", "。", "！", "？", "；", "，", ""], keep_separator="end",
-        )  # fmt: skip
-        self.chunks: list[tuple[str, str]] = []
-        for f in files:
-            text = read(f) if read else f.read_text(encoding="utf-8")
-            for piece in splitter.split_text(text):
-                self.chunks.append((f.name, piece))
-        self._cut = lambda t: [w for w in jieba.lcut(t) if w.strip()]
-        self.bm25 = BM25Okapi([self._cut(t) for _, t in self.chunks])
-
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        import numpy as np
-
-        scores = self.bm25.get_scores(self._cut(query))
-        top = np.argsort(-scores)[:k]
-        return [
-            Hit(str(i), self.chunks[i][1], float(scores[i]), self.chunks[i][0], "", "", None) for i in top
-        ]

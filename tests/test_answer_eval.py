@@ -106,3 +106,20 @@ def test_confusion_matrix_floor_and_crud_items() -> None:
     assert floor({"question": "天气？"}).status == "refused"
     pasted = floor({"question": "怎么练？"})
     assert pasted.text.count(CHUNK) == 3 and len(pasted.citations) == 3
+
+
+def test_the_bm25_peer_over_documents_rebuilt_from_chunks() -> None:
+    from sizheng_bot.evaluation.peer import Bm25JiebaPeer, documents_of
+    from sizheng_bot.types import Chunk
+
+    chunks = [
+        Chunk("b1", "b.txt", "b", "", "第二段：支部每季度召开一次组织生活会。", 1),
+        Chunk("b0", "b.txt", "b", "", "第一段：谈心谈话每年至少一次。", 0),
+        Chunk("a0", "a.txt", "a", "", "主题党日活动每月开展一次。", 0),
+    ]
+    docs = dict(documents_of(chunks))
+    assert docs["b.txt"].index("第一段") < docs["b.txt"].index("第二段")  # in chunk order
+    peer = Bm25JiebaPeer.from_texts([("b.txt", docs["b.txt"]), ("a.txt", docs["a.txt"])], chunk_size=20)
+    top = peer.search("组织生活会多久召开一次", 1)
+    assert top[0].source == "b.txt" and "组织生活会" in top[0].text
+    assert Bm25JiebaPeer.from_texts([]).search("任何问题", 3) == []

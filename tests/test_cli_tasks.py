@@ -92,5 +92,9 @@ def test_eval_answers_reports_the_metrics(data) -> None:  # type: ignore[no-unty
     assert set(out["confusion"]["answerable"]) == {"answered", "partial", "not_found", "refused"}
     assert out["confusion"]["out_of_scope"]["refused"] == 3 and out["answerable_not_found"] == 0
     assert out["floor"]["answer_point_coverage"] is not None and out["median_chars"] <= 1000
+    # the floor is the plain BM25+jieba peer's top 3; our own retriever's top 3 is printed beside it
+    assert "BM25" in out["floor"]["method"] and "本系统" in out["floor_ours"]["method"]
+    assert out["floor_ours"]["answer_point_coverage"] >= out["floor"]["answer_point_coverage"]
+    assert out["answer_point_coverage"] >= out["floor"]["answer_point_coverage"] + 0.10
     assert out["must_cover_coverage"] >= 0.75 and out["draft_sections"] == 1.0 and out["invented_dates"] == 0
     assert set(out["latency_ms"]) == {"ask", "outline", "plan"}

@@ -202,3 +202,44 @@ def test_a_form_sentence_keeps_only_its_placeholder_free_statement() -> None:
     assert kept.text in h.text
     form = "记录内容：XX党支部委员会于XXXX年X月X日选举产生，到XXXX年X月X日任期届满。"
     assert placeholder_free(Unit(form, hit(chunk(31, form)), 0, 0)) is None
+
+
+# --- issue 10: what the answer leads with, headings, announcements ---------------------------------
+def test_stance_tells_advice_from_a_problem_and_from_a_case() -> None:
+    from sizheng_bot.compose.filters import stance
+
+    assert stance("要建立经常性的谈心谈话机制,对一时想不通的,要加强个性化疏导。") == 1
+    assert stance("例如,可以针对年轻工作人员喜欢互动的特点,组织小组讨论、角色扮演等活动。", True) == 1
+    assert stance("比如,有的看到所在机构单位被撤并,心里觉得有失落感。", True) == -1
+    assert stance("年轻干部对简单生硬的思想政治工作常常会产生抵触情绪。") == -1
+    assert stance("例如,某机关在选拔思政工作者时,注重候选人的政治理论水平。", True) == -1  # a case
+    assert stance("机关近5000个党支部召开专题组织生活会。") == 0
+
+
+def test_a_how_question_is_answered_with_what_to_do_not_only_the_problem(assistant) -> None:  # type: ignore[no-untyped-def]
+    # the reports describe the problem (有的看到所在机构单位被撤并…) in words closer to the question
+    # than the advice; a "how" question still gets the advice
+    r = assistant.ask("机构改革后有人原单位被撤并，心里不痛快、有情绪，怎么做工作")
+    assert "要建立经常性的谈心谈话机制" in r.text and "个性化疏导" in r.text
+
+
+def test_points_stand_under_the_documents_heading_never_a_heading_that_repeats_the_point(analyzer) -> None:  # type: ignore[no-untyped-def]
+    article = "第七条调整不适宜担任现职干部，一般按照以下程序进行："
+    c1 = chunk(
+        20,
+        "第九条对不适宜担任现职干部，应当采取平职调整、免职、降职等方式予以调整。",
+        "第九条对不适宜担任现职干部",
+    )
+    c2 = chunk(21, article, article)
+    c3 = chunk(
+        22,
+        "调整不适宜担任现职干部，原则上在职数范围内安排。干部调整后应当加强跟踪管理。",
+        "第九条对不适宜担任现职干部",
+    )
+    units = units_for(analyzer, "不适宜担任现职的干部怎么调整？", [hit(c1), hit(c2, 0.9), hit(c3, 0.8)])[1]
+    draft = compose_answer(units)
+    assert article not in draft.text  # an announcement without its items states nothing
+    assert "### 测试报告 ·" not in draft.text  # the document is named in the sources, not in every heading
+    assert draft.text.count("### 第九条对不适宜担任现职干部") <= 1
+    for line in draft.text.split("## 参考来源")[1].splitlines():
+        assert len(line.split(" · ")[-1]) <= 24

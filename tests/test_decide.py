@@ -102,3 +102,21 @@ def test_four_outcomes_from_the_passages(assistant) -> None:  # type: ignore[no-
     assert none.status == "not_found" and none.gaps
     mixed = judge(a, "机关党委会多久开一次？量子计算机的工作原理是什么？")
     assert mixed.status == "partial" and [p.outcome for p in mixed.parts] == ["answered", "missing"]
+
+
+def test_a_count_counts_the_noun_asked_about_and_a_person_is_a_person() -> None:
+    from sizheng_bot.answer.detectors import BY_NAME, counted_noun, stated
+
+    assert counted_noun("市委党校一共有多少名党员？") == "党员" and counted_noun("需要多少人参加？") == "人"
+    count, person = BY_NAME["count"], BY_NAME["person"]
+    q = "市委党校一共有多少名党员？"
+    assert stated(count, "重新设立机关、教务、教研和老干部四个党支部，各党支部严格落实制度。", q) is None
+    assert stated(count, "机关近5000个党支部召开专题组织生活会。", "大概多少个支部开了？") is not None
+    m = stated(count, "全校现有党员126名，分布在四个党支部。", q)
+    assert m is not None and m.group(0).startswith("126")
+    q = "“秘书工作大家谈”每期请的是哪位领导？"
+    assert stated(person, "机关近5000个党支部召开专题组织生活会。", q) is None
+    assert stated(person, "每期邀请一位副秘书长或处长主讲。", q) is not None
+    assert (
+        stated(person, "由机关党委负责组织。", "这项工作由哪个部门负责？") is not None
+    )  # an office is asked

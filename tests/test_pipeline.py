@@ -219,18 +219,8 @@ def test_a_question_about_something_the_kb_never_mentions_is_not_found(assistant
     [
         "八步沙六老汉是哪一年被评为道德模范的？",
         "谈心谈话制度是哪一年开始实行的？",  # 每月/每季度 is not a year
-        pytest.param(
-            "市委党校一共有多少名党员？",
-            marks=pytest.mark.xfail(
-                reason="四个党支部 counts branches, not members: the count is not tied to its noun (issue 10 open)"
-            ),
-        ),
-        pytest.param(
-            "“秘书工作大家谈”每期请的是哪位领导？",  # the reports name the activity, never who spoke
-            marks=pytest.mark.xfail(
-                reason="领导 in a nearby sentence read as the person asked for (issue 10 open)"
-            ),
-        ),
+        "市委党校一共有多少名党员？",  # 四个党支部 counts branches, not members
+        "“秘书工作大家谈”每期请的是哪位领导？",  # the reports name the activity, never who spoke
     ],
 )
 def test_missing_specifics_are_not_found(assistant, question) -> None:

@@ -26,7 +26,8 @@ from typing import Literal
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.detectors import Kind
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
-from sizheng_bot.compose.filters import is_filler
+from sizheng_bot.compose.answer import wants_example
+from sizheng_bot.compose.filters import ASKS_WHAT_TO_DO, is_filler, stance
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
@@ -44,6 +45,7 @@ CONTEXT_TERMS = 2  # a part with this few known key terms also takes the previou
 SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its heading) cover
 LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪些" question asks for
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
+STANCE_LEAD = 0.25  # a "how"/"what is required" part leads with what to do, not with the problem or a case
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
 
@@ -159,6 +161,8 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     best: tuple[float, float, Unit | None, tuple[int, int] | None] = (0.0, 0.0, None, None)
     spec = detectors.specific(part.kinds)
     items = detectors.items_asked(part.text)
+    example = wants_example(part.text)
+    to_do = not spec and bool(ASKS_WHAT_TO_DO.search(part.text)) and not example
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
         head = squash(f"{us[0].hit.title}{us[0].hit.section}")
@@ -177,7 +181,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             window = us[j : j + WINDOW + 1] if u.text.rstrip().endswith(("：", ":")) else [u]
             if spec:
                 found, span, power = (
-                    _stated(spec, window, part.terms) if own >= SPEC_MIN else (None, None, 0.0)
+                    _stated(spec, window, part.terms, part.text) if own >= SPEC_MIN else (None, None, 0.0)
                 )
             elif items:
                 found, span = (
@@ -193,7 +197,13 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 if own >= SPEC_MIN and any(k.name == "list" for k in part.kinds):  # 哪几个环节: a list wins
                     listed = "".join(x.text for x in us[j : j + WINDOW + 1])
                     power = 1.0 + (detectors.count_items(listed) >= LIST_ITEMS)
-            rank = (power if spec or power else float(found is not None), own + 0.3 * near + 0.1 * u.score)
+            lean = STANCE_LEAD * stance(u.text, u.is_example) if to_do else 0.0
+            if not (to_do or example) and u.is_example and stance(u.text, True) < 0:
+                lean = -STANCE_LEAD  # a case (例如,某机关…) answers "what" only when no rule says it
+            rank = (
+                power if spec or power else float(found is not None),
+                own + 0.3 * near + 0.1 * u.score + lean,
+            )
             if rank > best[:2]:
                 best = (*rank, found or u, span)
     if part.coverage < ADDRESS_LOW or best[2] is None:
@@ -224,17 +234,18 @@ def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
 
 
 def _stated(
-    kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float]
+    kinds: list[Kind], window: Sequence[Unit], terms: dict[str, float], question: str = ""
 ) -> tuple[Unit | None, tuple[int, int] | None, float]:
     """The sentence of ``window`` stating a specific of one of ``kinds`` most clearly (numbers inside
-    the question's own terms, such as 十五五 or 2035年, do not count), its span and strength."""
+    the question's own terms, such as 十五五 or 2035年, do not count; a count must count the noun asked
+    about, a person must be a person), its span and strength."""
     best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
     for u in window:
         if is_filler(u.text, u.hit.text):
             continue  # 差额比例为XX% states nothing
         masked = _mask(u.text, terms)
         for k in kinds:
-            m = detectors.evidence(k, masked)
+            m = detectors.stated(k, masked, question, u.text)
             if m and detectors.strength(m) > best[2]:
                 best = (u, (m.start(), m.end()), detectors.strength(m))
     return best

@@ -84,7 +84,8 @@ KINDS: tuple[Kind, ...] = (
             r"|\d{1,2}\s*月(?:份|底|初|中旬|上旬|下旬)?|[一二三四五六七八九十]{1,2}月(?:份|底|初)?|[一二三四五六七八九十〇零]{4}年"
             rf"|(?:自|从)[^。；;]{{1,30}}?(?:之日|之时)起|之日起|(?:届满|期满|到期|结束|召开)前{_RANGE}\s*{_UNIT_TIME}"
             rf"|{_RANGE}\s*{_UNIT_TIME}(?:以前|之前|前|内|以内)|(?:年初|年中|年底|年末|季度末|月底|上半年|下半年)"
-            r"|每年|每季度|每月|(?:\d{1,2}|[一二三四五六七八九十]+)[:：时点]"
+            r"|每年|每季度|每月|\d{1,2}[:：时点]|(?:上午|下午|晚上|早上|凌晨|中午|傍晚)[一二三四五六七八九十]{1,3}[时点]"
+            r"|[一二三四五六七八九十]{1,3}[时点](?:整|半|[一二三四五六七八九十]{1,3}分)"  # not 一时想不通
         ),
     ),
     Kind(
@@ -177,6 +178,40 @@ def evidence(kind: Kind, text: str) -> re.Match[str] | None:
             return m
         weak = weak or m
     return weak
+
+
+# 多少名党员 -> 党员: the noun a count question counts (after the measure word, before any particle)
+_COUNTED_NOUN = re.compile(
+    rf"(?:多少|几)\s*[{_MEASURE}位类]\s*([\u4e00-\u9fff]{{2,4}}?)(?=[？?。，,！!呢吗啊的]|$)"
+)
+_ASKS_PERSON = re.compile(r"哪位|是谁|什么人|哪些人")  # a person; 由谁/谁来 may be answered by an office
+_PERSON = re.compile(
+    r"书记|局长|厅长|主任|部长|委员|组长|校长|院长|处长|科长|秘书长|负责人|总经理|董事长|主席|总理|总统|首相|同志|教授|专家"
+    r"|班子成员|[（(]院[）)]长"
+)
+NOUN_WINDOW = 10  # characters either side of a count where the counted noun must stand
+
+
+def counted_noun(question: str) -> str:
+    if re.search(r"(?:多少|几)\s*(?:个|名|位)?人(?!数)", question):
+        return "人"  # 需要多少人参加: people, whatever verb follows
+    m = _COUNTED_NOUN.search(question)
+    return m.group(1) if m else ""
+
+
+def stated(kind: Kind, masked: str, question: str = "", text: str = "") -> re.Match[str] | None:
+    """``evidence`` tied to what ``question`` asks: a count beside the noun it counts (四个党支部 does
+    not count 党员), a person's title for 哪位/是谁 (an office or a 党支部 is not a person)."""
+    text = text or masked
+    if kind.name == "count" and (noun := counted_noun(question)):
+        for m in kind.evidence.finditer(masked):
+            near = text[max(0, m.start() - NOUN_WINDOW) : m.end() + NOUN_WINDOW]
+            if m.end() > m.start() and noun[:2] in near:  # 多少个支部开了 -> 支部
+                return m
+        return None
+    if kind.name == "person" and _ASKS_PERSON.search(question):
+        return _PERSON.search(masked)
+    return evidence(kind, masked)
 
 
 def strength(match: re.Match[str]) -> float:

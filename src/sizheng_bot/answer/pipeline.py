@@ -20,7 +20,7 @@ from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_t
 from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
-from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, wants_example
+from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, lean_to_advice, wants_example
 from sizheng_bot.compose.cleanliness import fit_for_draft
 from sizheng_bot.compose.filters import join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
@@ -37,7 +37,7 @@ from sizheng_bot.types import Hit, Result, Status, TaskRequest
 
 log = logging.getLogger(__name__)
 
-ASK_K = 6
+ASK_K = 11
 FOLLOWING = 3  # top hits whose next chunk is also offered to the composer
 DRAFT_K = 6
 DRAFT_MAX_HITS = 10
@@ -178,6 +178,7 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
     if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
         units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and _carries(kinds, u.text) else u
                  for u in units]  # fmt: skip
+    units = lean_to_advice(units, query)
     if not hits:
         return Prepared(hits, lambda: compose_not_found([]))
     decision = decide(query, units, ctx.retriever.analyzer, ctx.kb_view())

@@ -6,6 +6,7 @@ Pure helpers that return strings and data; ``cli.py`` (the only module that prin
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,8 +98,24 @@ def export_result(result: Result, args: argparse.Namespace, task: str) -> list[s
     return done
 
 
-def answer_eval(asst: Assistant, path: Path, details: bool) -> dict[str, Any]:
-    """`eval --answers FILE`: run every item of a seed-format file and score the answers."""
+FLOOR_KEYS = ("confusion", "answer_point_coverage", "median_chars", "not_found_rate", "declined_rate",
+              "refusal_rate")  # fmt: skip
+FLOOR = "BM25+jieba 同行检索（300 字切块）前 3 个切块原样粘贴（issue 10 的底线，同一文档、同一次运行）"
+FLOOR_OURS = "本系统检索前 3 个切块原样粘贴（更严的参照，同一知识库、同一次运行）"
+
+
+def answer_eval(
+    asst: Assistant,
+    path: Path,
+    details: bool,
+    peer_documents: Sequence[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """`eval --answers FILE`: run every item of a seed-format file and score the answers, beside two
+    floors of the same run: ``floor`` (the issue's: the guard, then the top 3 chunks of the plain
+    BM25+jieba peer pasted whole; the peer indexes ``peer_documents``, by default each document's text
+    rebuilt from the knowledge base) and ``floor_ours`` (the same with our own retriever's top 3)."""
+    from sizheng_bot.evaluation.peer import Bm25JiebaPeer, documents_of
+
     items = load_items(path)
 
     def run(item: dict[str, Any]) -> Result:
@@ -113,29 +130,19 @@ def answer_eval(asst: Assistant, path: Path, details: bool) -> dict[str, Any]:
     asst.search("预热", 1)  # load the index, the tokenizer and the verifier before timing
     asst.verifier()
     warm_up(asst.analyzer)  # and the part-of-speech table the answer decision uses
-    chunks = [c.text for c in asst.kb.lexical().chunks]
+    chunks = list(asst.kb.lexical().chunks)
+    texts = [c.text for c in chunks]
 
     def top5(query: str) -> list[str]:
         return [h.text for h in asst.search(query, 5)]
 
-    report = evaluate_answers(items, run, chunks, top5)
-    floor = evaluate_answers(items, paste_floor(asst.search, refusal), chunks).summary()
-    keys = (
-        "confusion",
-        "answer_point_coverage",
-        "median_chars",
-        "not_found_rate",
-        "declined_rate",
-        "refusal_rate",
-    )
-    return (
-        report.summary()
-        | {
-            "floor": {"method": "检索前 3 个切块原样粘贴（同一知识库、同一次运行）"}
-            | {k: floor[k] for k in keys}
-        }
-        | ({"details": report.details} if details else {})
-    )
+    report = evaluate_answers(items, run, texts, top5)
+    peer = Bm25JiebaPeer.from_texts(peer_documents if peer_documents is not None else documents_of(chunks))
+    floors = {}
+    for key, method, search in (("floor", FLOOR, peer.search), ("floor_ours", FLOOR_OURS, asst.search)):
+        s = evaluate_answers(items, paste_floor(search, refusal), texts).summary()
+        floors[key] = {"method": method} | {k: s[k] for k in FLOOR_KEYS}
+    return report.summary() | floors | ({"details": report.details} if details else {})
 
 
 def refusal(text: str) -> str | None:

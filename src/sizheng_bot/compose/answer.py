@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sizheng_bot.compose import CitationBook, Draft, finish
-from sizheng_bot.compose.filters import is_cut, is_filler, reads_as_instruction
+from sizheng_bot.compose.filters import ASKS_WHAT_TO_DO, is_cut, is_filler, reads_as_instruction, stance
 from sizheng_bot.compose.select import Unit, group, is_duplicate, section_leaf, select
+from sizheng_bot.text import squash
 from sizheng_bot.types import Hit, Status
 
 MODE_LINE = "> 离线摘编模式：以下为知识库原文摘录，未经大模型改写，[n] 为出处。"
@@ -41,6 +42,17 @@ def wants_example(question: str) -> bool:
     return bool(_WANTS_EXAMPLE.search(question))
 
 
+STANCE_POINT = 0.1  # how much saying what to do counts when the question asks what to do
+
+
+def lean_to_advice(units: Sequence[Unit], question: str) -> list[Unit]:
+    """For a question asking what to do (怎么做, 有什么要求), sentences that prescribe rank a little higher
+    and those that only describe the problem (or tell a case nobody asked for) a little lower."""
+    if not ASKS_WHAT_TO_DO.search(question) or wants_example(question):
+        return list(units)
+    return [replace(u, score=u.score + STANCE_POINT * stance(u.text, u.is_example)) for u in units]
+
+
 def usable(u: Unit) -> bool:
     return not (is_filler(u.text, u.hit.text) or reads_as_instruction(u.text) or is_cut(u))
 
@@ -60,17 +72,20 @@ def compose_answer(
         lead_units.append(u)
     if not lead_units:
         lead_units = select(pool, 1, 0.0, 0.0)
-    lead_units = _with_enumerations(lead_units, pool)
+    lead_units = _whole_lists(_with_enumerations(lead_units, pool)) or lead_units
     spans = {(lead.unit.hit.chunk_id, lead.unit.order): lead.span for lead in leads}
     lines += [f"{_bold(u, spans.get((u.hit.chunk_id, u.order)))}{book.cite(u.hit)}" for u in lead_units]
     if partial and notes:
         lines += ["", "原文未写明：" + "；".join(notes) + "。以下为相关原文，供参考。"]
     used = sum(len(u.text) for u in lead_units)
     points = _points(pool, lead_units, used)
-    if points:
-        for _source, section, us in sorted(group(points), key=lambda g: -max(u.score for u in g[2])):
-            lines += ["", f"### {_group_heading(us[0].hit, section)}"]
-            lines += [f"- {u.text} {book.cite(u.hit)}" for u in us]
+    shown = ""
+    for _source, section, us in sorted(group(points), key=lambda g: -max(u.score for u in g[2])):
+        heading = _group_heading(us[0].hit, section, us[0].text)
+        if heading != shown:  # one heading over consecutive groups that would repeat it
+            lines += ["", f"### {heading}"]
+            shown = heading
+        lines += [f"- {u.text} {book.cite(u.hit)}" for u in us]
     draft = _finish(lines, book, "partial" if partial else "answered")
     if flagged:
         draft.warnings.append(
@@ -86,7 +101,7 @@ def _finish(lines: list[str], book: CitationBook, status: Status) -> Draft:
         for n, h in enumerate(book.hits, 1):
             page = f" 第{h.page}页" if h.page else ""
             leaf = section_leaf(h.section)
-            lines.append(f"- [{n}] {h.source}{page}" + (f" · {leaf}" if leaf else ""))
+            lines.append(f"- [{n}] {h.source}{page}" + (f" · {_short(leaf)}" if leaf else ""))
     return Draft("\n".join(lines).strip() + "\n", status, book.citations())
 
 
@@ -128,13 +143,33 @@ def _points(pool: Sequence[Unit], leads: Sequence[Unit], used: int) -> list[Unit
     ranked = select(rest, MAX_POINTS, FLOOR, RELATIVE) or select(rest, MIN_POINTS, 0.0, 0.0)
     ranked += _examples_after(ranked, rest)
     out: list[Unit] = []
-    for u in _with_enumerations(ranked, rest):
+    for u in _whole_lists(_with_enumerations(ranked, rest)):
         if len(out) >= MIN_POINTS and used + len(u.text) > BUDGET:
             continue
         if len(out) >= MAX_POINTS + 3:
             break
         out.append(u)
         used += len(u.text)
+    return out
+
+
+def _whole_lists(units: list[Unit]) -> list[Unit]:
+    """Without a sentence that announces a list (……按照以下程序进行：) when none of its items follows:
+    an announcement alone states nothing."""
+    out = []
+    for i, u in enumerate(units):
+        nxt = units[i + 1] if i + 1 < len(units) else None
+        follows = (
+            nxt is not None
+            and nxt.hit.source == u.hit.source
+            and (
+                (nxt.hit.chunk_id, nxt.order) == (u.hit.chunk_id, u.order + 1)
+                or (nxt.hit.position == u.hit.position + 1 and nxt.order == 0 and nxt.is_item)
+            )
+        )
+        if u.text.rstrip().endswith(("：", ":")) and not follows:
+            continue
+        out.append(u)
     return out
 
 
@@ -201,6 +236,16 @@ def doc_name(hit: Hit) -> str:
     return Path(hit.source).stem or hit.title
 
 
-def _group_heading(hit: Hit, section: str) -> str:
+def _group_heading(hit: Hit, section: str, first: str = "") -> str:
+    """The document's own heading the points stand under (the sources name the document); the
+    document's name when the passage stands under no heading or the heading is the point itself
+    (an article of a regulation read as its own heading)."""
     leaf = section_leaf(section)
-    return f"{doc_name(hit)} · {leaf}" if leaf else doc_name(hit)
+    return leaf if leaf and squash(leaf) not in squash(first) else doc_name(hit)
+
+
+SOURCE_LEAF = 24  # characters of a heading shown in the sources list
+
+
+def _short(leaf: str) -> str:
+    return leaf if len(leaf) <= SOURCE_LEAF else leaf[: SOURCE_LEAF - 1].rstrip("，,、：: ") + "…"

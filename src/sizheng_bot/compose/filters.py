@@ -86,9 +86,36 @@ def placeholder_free(unit: Unit) -> Unit | None:
         return unit
     if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text):
         return None
-    last = max((m.end() for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)), default=0)
+    last = max(
+        (m.end() for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)), default=0
+    )
     cut = _CLAUSE_END.search(unit.text, last)
     tail = unit.text[cut.end() :].strip() if cut else ""
     if len(tail) < MIN_TAIL or not tail.endswith(tuple(TERMINAL)) or is_filler(tail, tail):
         return None
     return replace(unit, text=tail)
+
+
+# --- what a sentence does: prescribe, diagnose, or tell a case --------------------------------------
+_PRESCRIBES = re.compile(
+    r"(?<![需主重只])要(?![求素点件闻])|应当|应该|(?<![反对适相])应(?=[^用对该]|$)|必须|务必|需要|须(?!知)|可以|可通过|可采取|可将"
+    r"|^(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[,，、]|[（(][一二三四五六七八九十\d]+[）)])?\s*"
+    r"(?:坚持|建立|健全|完善|加强|强化|推动|推进|注重|落实|做到|严格|定期|组织|开展|采取|鼓励|引导|把|将|以|突出|抓好|用好|创新)"
+)
+_DIAGNOSES = re.compile(
+    r"^(?:再|又)?(?:比如|例如|譬如)?[,，]?\s*有的|存在[^。]{0,12}(?:问题|不足|现象)|不够|不足|缺乏|缺少|薄弱|不强|不高|不到位|不深"
+    r"|流于形式|越来越多|较为突出|比较突出|据调查|据统计|调研(?:中|发现)|抵触|不适应|跟不上|难以|不能"
+)
+_SUGGESTS = re.compile(r"可以|可通过|可采取|可将|可(?=[\u4e00-\u9fff]{1,2}(?:开展|组织|建立|采用|通过))")
+# questions asking what to do: 怎么/如何做, 有什么要求/办法/措施/建议
+ASKS_WHAT_TO_DO = re.compile(
+    r"怎么|如何|怎样|咋|办法|措施|做法|举措|对策|建议|要求|注意|应该|应当|该(?:怎|如|做)|要不要|能不能|可不可以"
+)
+
+
+def stance(text: str, is_example: bool = False) -> int:
+    """+1 a sentence that says what to do (要…, 应当…, 建立…, 例如,可以…), -1 one that describes a problem
+    (有的…, 存在…不足, 缺乏…) or tells a case (例如,某局…) without saying what to do, 0 otherwise."""
+    if _PRESCRIBES.search(text) and not (is_example and not _SUGGESTS.search(text)):
+        return 1 if not _DIAGNOSES.search(text) or _SUGGESTS.search(text) else 0
+    return -1 if _DIAGNOSES.search(text) or is_example else 0
