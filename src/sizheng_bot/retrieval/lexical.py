@@ -75,6 +75,7 @@ class LexicalIndex:
             self._live = None
             self.n = int(self._offsets[-1])
         self.chunks = ChunkList(self)
+        self._norms: dict[tuple[str, str], np.ndarray] = {}
 
     @classmethod
     def empty(cls, generation: int = 0) -> LexicalIndex:
@@ -119,6 +120,15 @@ class LexicalIndex:
     def _avg(self) -> dict[str, float]:
         return {v: self._avgdl(v) for v in ("word", "char")}
 
+    def _norm(self, seg: Segment, view: str) -> np.ndarray:
+        """k1·(1 - b + b·dl/avgdl) of each chunk of a segment (computed once per generation)."""
+        key = (seg.name, view)
+        out = self._norms.get(key)
+        if out is None:
+            avg = self._avg[view] or 1.0
+            out = self._norms[key] = (K1 * (1 - B) + K1 * B / avg * seg.view(view)["len"]).astype(np.float32)
+        return out
+
     def scores(self, view: str, weighted_terms: Sequence[tuple[Sequence[str], float]]) -> np.ndarray:
         """Sum of BM25 scores of each term group times its weight, over all live chunks."""
         weights: dict[str, float] = {}
@@ -152,12 +162,10 @@ class LexicalIndex:
             df += np.bincount(qq, minlength=len(keys))
             found.append((k, seg, docs, tf, qq))
         total = np.zeros(int(self._offsets[-1]), dtype=np.float32)
-        idf = np.log1p((self.n - df + 0.5) / (df + 0.5)) * wts
-        norm = K1 / self._avg[view] * B if self._avg[view] else 0.0
+        idf = (np.log1p((self.n - df + 0.5) / (df + 0.5)) * wts).astype(np.float32)
         for k, seg, docs, tf, qq in found:
-            dl = seg.view(view)["len"][docs]
-            tff = tf.astype(np.float64)
-            s = idf[qq] * tff / (tff + K1 * (1 - B) + norm * dl)
+            tff = tf.astype(np.float32)
+            s = idf[qq] * tff / (tff + self._norm(seg, view)[docs])
             o = int(self._offsets[k])
             total[o : o + seg.n] += np.bincount(docs, weights=s, minlength=seg.n).astype(np.float32)
         return total if self._live is None else total[self._live]

@@ -153,6 +153,11 @@ def merge_segments(directory: Path, parts: Sequence[tuple[Segment, np.ndarray | 
     return Segment(directory)
 
 
+def _mapped(path: Path) -> np.ndarray:
+    """An .npy file mapped read-only, as a plain ndarray (slicing a np.memmap costs ~10 µs more each)."""
+    return np.load(path, mmap_mode="r").view(np.ndarray)
+
+
 class Segment:
     """A read-only segment opened with mmap."""
 
@@ -164,7 +169,7 @@ class Segment:
         self.source_names: list[str] = meta["sources"]
         self.source_starts: list[int] = meta["starts"]
         self._views: dict[str, dict[str, np.ndarray]] = {}
-        self._off = np.load(self.path / _OFF, mmap_mode="r")
+        self._off = _mapped(self.path / _OFF)
         with (self.path / _BLOB).open("rb") as fh:
             self._blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self.n else b""
 
@@ -176,7 +181,7 @@ class Segment:
         v = self._views.get(view)
         if v is None:
             v = self._views[view] = {
-                p: np.load(self.path / f"{view}.{p}.npy", mmap_mode="r") for p in ("terms", "indptr", "docs", "tf", "len")
+                p: _mapped(self.path / f"{view}.{p}.npy") for p in ("terms", "indptr", "docs", "tf", "len")
             }
         return v
 
