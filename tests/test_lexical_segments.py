@@ -154,3 +154,15 @@ def test_order_of_chunks_groups_each_document_in_position_order(assistant) -> No
         assert c.position > seen.get(c.source, -1)
         seen[c.source] = c.position
     assert Path(lex.segments[0].path).parent.name == "segments"
+
+
+def test_a_reader_keeps_its_generation_when_a_writer_deletes_the_files(tmp_path, assistant) -> None:
+    """Another process's commit removes replaced segments and old generation directories: a reader that
+    opened them before still scores, reads chunks, ids and the manifest."""
+    data = tmp_path / "data"
+    shutil.copytree(assistant.kb.data_dir, data)
+    state = json.loads((data / "state.json").read_text("utf-8"))
+    lex = LexicalIndex.load(data / "lexical" / state["lexical"])
+    shutil.rmtree(data / "lexical")
+    assert lex.scores("word", [(["谈心谈话"], 1.0)]).max() > 0
+    assert lex.chunks[len(lex) - 1].id in lex.pos and len(lex.docs) == len(assistant.documents())

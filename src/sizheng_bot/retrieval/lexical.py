@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import threading
 from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import overload
+from typing import BinaryIO, overload
 
 import numpy as np
 
@@ -60,7 +62,9 @@ class LexicalIndex:
         self.segments = list(segments)
         self.dead = {s.name: dead[s.name] for s in self.segments if dead and s.name in dead}
         self.generation = generation
-        self.docs: DocManifest = docs if docs is not None else {}
+        self._docs = docs
+        self._docs_file: BinaryIO | None = None  # read on first use (search does not need the manifest)
+        self._docs_lock = threading.Lock()
         self.token_key = token_key  # the analyzer's fingerprint the word tokens were cut with
         sizes = [s.n for s in self.segments]
         self._offsets = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]).astype(np.int64)
@@ -76,6 +80,16 @@ class LexicalIndex:
             self.n = int(self._offsets[-1])
         self.chunks = ChunkList(self)
         self._norms: dict[tuple[str, str], np.ndarray] = {}
+
+    @property
+    def docs(self) -> DocManifest:
+        if self._docs is None:
+            with self._docs_lock:
+                if self._docs is None:
+                    fh = self._docs_file
+                    self._docs = json.loads(os.pread(fh.fileno(), os.fstat(fh.fileno()).st_size, 0)) if fh else {}
+                    self._docs_file = None
+        return self._docs
 
     @classmethod
     def empty(cls, generation: int = 0) -> LexicalIndex:
@@ -224,8 +238,9 @@ class LexicalIndex:
         segments = [Segment(root / str(name)) for name in meta["segments"]]  # type: ignore[attr-defined]
         dead = {s.name: np.load(directory / f"dead.{s.name}.npy") for s in segments
                 if (directory / f"dead.{s.name}.npy").exists()}  # fmt: skip
-        docs = json.loads((directory / _DOCS).read_text("utf-8"))
-        return cls(segments, dead, int(meta["generation"]), docs, str(meta.get("token_key", "")))  # type: ignore[call-overload]
+        lex = cls(segments, dead, int(meta["generation"]), None, str(meta.get("token_key", "")))  # type: ignore[call-overload]
+        lex._docs_file = (directory / _DOCS).open("rb")  # open now: a later generation may delete the directory
+        return lex
 
     @staticmethod
     def load_tokens(directory: Path, token_key: str | None = None) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
+import os
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import astuple
@@ -168,22 +169,21 @@ class Segment:
         self.n = int(meta["chunks"])
         self.source_names: list[str] = meta["sources"]
         self.source_starts: list[int] = meta["starts"]
-        self._views: dict[str, dict[str, np.ndarray]] = {}
+        # everything is opened now: a later generation may delete this directory while we still read it
+        self._views = {v: {p: _mapped(self.path / f"{v}.{p}.npy") for p in ("terms", "indptr", "docs", "tf", "len")}
+                       for v in VIEWS}  # fmt: skip
+        self._ids_file = (self.path / _IDS).open("rb")
         self._off = _mapped(self.path / _OFF)
         with (self.path / _BLOB).open("rb") as fh:
             self._blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if self.n else b""
 
     @cached_property
     def ids(self) -> list[str]:
-        return list(json.loads((self.path / _IDS).read_text("utf-8")))
+        fd = self._ids_file.fileno()
+        return list(json.loads(os.pread(fd, os.fstat(fd).st_size, 0)))
 
     def view(self, view: str) -> dict[str, np.ndarray]:
-        v = self._views.get(view)
-        if v is None:
-            v = self._views[view] = {
-                p: _mapped(self.path / f"{view}.{p}.npy") for p in ("terms", "indptr", "docs", "tf", "len")
-            }
-        return v
+        return self._views[view]
 
     def record(self, i: int) -> bytes:
         return bytes(self._blob[int(self._off[i]) : int(self._off[i + 1])])
