@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from sizheng_bot.retrieval import journal
@@ -30,7 +30,7 @@ from sizheng_bot.retrieval.diskspace import (
     rows_bytes,
 )
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex, header_key
-from sizheng_bot.retrieval.lexwrite import LexicalWriter, doc_entry
+from sizheng_bot.retrieval.lexwrite import LexicalWriter, Staged, batch_tokens, doc_entry
 from sizheng_bot.retrieval.rows import delete_ids
 from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk
@@ -55,15 +55,6 @@ def versioned(c: Chunk, file_hash: str) -> Chunk:
     return c if not file_hash or c.id.endswith(tag) else replace(c, id=c.id + tag)
 
 
-@dataclass
-class _Staged:
-    """A document staged by the transaction: its row ids and manifest entry (``seg`` once sealed)."""
-
-    ids: list[str]
-    entry: dict[str, Any]
-    chunks: list[Chunk] | None  # until its batch is sealed into a segment
-
-
 class Transaction:
     """One generation: ``put``/``delete`` stage changes, leaving the ``with`` block commits them.
 
@@ -75,7 +66,7 @@ class Transaction:
         self.kb = kb
         self.base = LexicalIndex.empty()
         self.gen = 0
-        self.docs: dict[str, _Staged] = {}
+        self.docs: dict[str, Staged] = {}
         self.removed: set[str] = set()
         self.started = False
         self.committed = False
@@ -168,7 +159,7 @@ class Transaction:
         batch: list[Chunk] = []
         for source, chunks, file_hash, fmt in staged:
             self._retire(source)
-            self.docs[source] = _Staged([c.id for c in chunks], doc_entry(chunks, file_hash, fmt, ""), chunks)
+            self.docs[source] = Staged([c.id for c in chunks], doc_entry(chunks, file_hash, fmt, ""), chunks)
             self.removed.discard(source)
             batch.extend(chunks)
         self._pending.append(batch)
@@ -180,24 +171,14 @@ class Transaction:
         if not self._pending:
             return
         batch = self._pending.pop(0)
-        primed = self.kb._primed
-        toks = dict(tokens or {})
-        for c in batch:
-            if c.content_hash not in toks and c.content_hash in primed:
-                toks[c.content_hash] = primed.pop(c.content_hash)
-        for key in {header_key(f"{c.title} {c.section}") for c in batch}:
-            if key not in toks and key in primed:
-                toks[key] = primed[key]
-        seg = self._lexical_step(lambda: self.lex.seal(batch, toks))
+        toks = batch_tokens(batch, tokens, self.kb._primed)
+        out: list[Any] = []
+        self._guard(lambda: out.append(self.lex.seal(batch, toks)), [])
+        seg = out[0]
         for c in batch:
             st = self.docs.get(c.source)
             if st is not None and st.chunks is not None:
                 st.chunks, st.entry["seg"] = None, seg.name if seg is not None else ""
-
-    def _lexical_step(self, fn: Callable[[], Any]) -> Any:
-        out: list[Any] = []
-        self._guard(lambda: out.append(fn()), [])
-        return out[0]
 
     def _preflight(self, extra: list[Chunk]) -> None:
         """Refuse before writing when the disk clearly lacks the room (the estimate errs on the high side)."""

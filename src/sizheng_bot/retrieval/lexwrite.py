@@ -11,8 +11,10 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -137,6 +139,28 @@ class LexicalWriter:
     def index(self, docs: DocManifest, token_key: str) -> LexicalIndex:
         final = {s: d | ({"seg": self.moved[s]} if s in self.moved else {}) for s, d in docs.items()}
         return LexicalIndex(self.segments, self.dead, self.gen, final, token_key)
+
+
+@dataclass
+class Staged:
+    """A document staged by a transaction: its row ids and manifest entry (``seg`` once sealed)."""
+
+    ids: list[str]
+    entry: dict[str, Any]
+    chunks: list[Chunk] | None  # until its batch is sealed into a segment
+
+
+def batch_tokens(batch: list[Chunk], given: dict[str, list[str]] | None, primed: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Word tokens known for a batch's chunks and headers: ``given`` (the worker's), else ``primed``
+    (server mode computes them for the rows; taken out, as the batch no longer needs them after)."""
+    toks = dict(given or {})
+    for c in batch:
+        if c.content_hash not in toks and c.content_hash in primed:
+            toks[c.content_hash] = primed.pop(c.content_hash)
+    for key in {header_key(f"{c.title} {c.section}") for c in batch}:
+        if key not in toks and key in primed:
+            toks[key] = primed[key]
+    return toks
 
 
 def doc_entry(chunks: list[Chunk], file_hash: str, fmt: str, seg: str) -> dict[str, object]:
