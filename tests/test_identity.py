@@ -45,12 +45,12 @@ def test_changing_the_dictionary_retokenises_on_the_next_open(tmp_path: Path) ->
     asst = Assistant.from_settings(make_settings(data, domain_dict=dictionary))
     asst.ingest([docs])
     before = asst.kb.lexical()
-    assert WORD not in before.word.vocab_dict  # type: ignore[attr-defined]
+    assert not before.has_term("word", WORD)
 
     dictionary.write_text(f"谈心谈话\n{WORD} 20000\n", encoding="utf-8")
     reopened = Assistant.from_settings(make_settings(data, domain_dict=dictionary))
     lex = reopened.kb.lexical()
     assert lex.token_key == reopened.kb.analyzer.fingerprint != before.token_key
-    assert WORD in lex.word.vocab_dict  # type: ignore[attr-defined]
+    assert lex.has_term("word", WORD)
     assert reopened.search(WORD)[0].source == "支部工作要点.txt"
     assert reopened.stats().identity["token_key"] == lex.token_key

@@ -129,6 +129,8 @@ def snap(tag):
         "texts": {s: sorted({c.text[:12] for c in lex.chunks if c.source == s})[:3] for s in sys.argv[3:]},
         "journal": (data / "journal.json").exists(),
         "lexical_dirs": sorted(p.name for p in (data / "lexical").iterdir()) if (data / "lexical").exists() else [],
+        "segments": sorted(p.name for p in (data / "lexical" / "segments").glob("*")),
+        "used_segments": sorted(s.name for s in lex.segments),
     }
 snap("before")
 if len(sys.argv) > 2 and sys.argv[2] != "-":

@@ -88,10 +88,9 @@ def ingest(
                 if batch.chars >= flush_chars:
                     batch.flush()
             batch.flush()
+            batch.seal(keep=0)
             if progress:
                 progress(len(files), len(files), "")
-            if pool is not None and batch.written:
-                kb.prime_tokens(pool.results())
     except DiskFullError as exc:
         report.files = [_undone(f, exc) for f in report.files]
         for path in files[len(report.files) :]:
@@ -146,7 +145,7 @@ class _Batch:
         self.docs: list[tuple[str, list[Chunk], str, str]] = []
         self.sources: set[str] = set()
         self.chars = 0
-        self.written = False
+        self.unsealed = 0  # batches written to Chroma whose segment is not yet written
 
     def add(self, source: str, chunks: list[Chunk], digest: str, fmt: str) -> None:
         self.docs.append((source, chunks, digest, fmt))
@@ -160,8 +159,28 @@ class _Batch:
             self.pool.submit(items + [(header_key(h), h) for h in heads])
         if self.docs:
             self.tx.put_many(self.docs)
-            self.written = True
+            self.unsealed += 1
         self.docs, self.chars = [], 0
+        # the worker cuts batch k while batch k is written to Chroma; batch k-1 is sealed meanwhile
+        self.seal(keep=1 if self.pool is not None else 0)
+
+    def seal(self, keep: int) -> None:
+        """Seal the oldest written batches into segments, leaving ``keep`` still being tokenised."""
+        while self.unsealed > keep:
+            self.tx.seal(_next_tokens(self.pool))
+            self.unsealed -= 1
+
+
+def _next_tokens(pool: TokenPool | None) -> dict[str, list[str]] | None:
+    """The worker's tokens of the oldest batch submitted (None: the transaction cuts them itself)."""
+    futures = getattr(pool, "_futures", None)
+    if not futures:
+        return None
+    try:
+        return dict(futures.pop(0).result())
+    except Exception as exc:  # the parent can always tokenise itself
+        log.warning("token worker failed (%s); tokenising in-process", exc)
+        return None
 
 
 def _prepare(path: Path, source: str, known: dict[str, str], batch: _Batch, job: _Job) -> FileReport:

@@ -3,7 +3,9 @@
 Order of a transaction G (the journal ``journal.json`` is written before anything else changes):
 1. new rows are added to Chroma tagged ``gen=G`` (ids carry the file hash, so a new version of a document
    never collides with the old one, which stays in place);
-2. the lexical index of G, with its manifest, is written to ``lexical/gG`` (via a temp directory);
+2. each staged batch becomes a new segment under ``lexical/segments`` (replaced documents are tombstoned
+   in theirs), and the generation's list of segments, tombstones and manifest is written to
+   ``lexical/gG`` (via a temp directory);
 3. the journal records the ids of the rows G replaces; ``state.json`` is renamed into place: committed;
 4. replaced rows and older lexical directories are deleted; the journal is removed.
 A crash before 3 is rolled back by the next writer (rows with ``gen=G`` deleted), after 3 rolled forward
@@ -19,8 +21,16 @@ from typing import Any
 
 from sizheng_bot.retrieval import journal
 from sizheng_bot.retrieval.dense import hashed_vectors, placeholder_vectors
-from sizheng_bot.retrieval.diskspace import dir_bytes, disk_full, free_bytes, is_disk_full, rows_bytes
+from sizheng_bot.retrieval.diskspace import (
+    dir_bytes,
+    disk_full,
+    free_bytes,
+    is_disk_full,
+    row_bytes,
+    rows_bytes,
+)
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex, header_key
+from sizheng_bot.retrieval.lexwrite import LexicalWriter, Staged, batch_tokens, doc_entry
 from sizheng_bot.retrieval.rows import delete_ids
 from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk
@@ -46,18 +56,28 @@ def versioned(c: Chunk, file_hash: str) -> Chunk:
 
 
 class Transaction:
-    """One generation: ``put``/``delete`` stage changes, leaving the ``with`` block commits them."""
+    """One generation: ``put``/``delete`` stage changes, leaving the ``with`` block commits them.
+
+    Each ``put_many`` batch becomes a segment of the lexical index when ``seal`` is called (the ingest
+    driver does so as soon as the batch's tokens are ready; the commit seals what is left), so a large
+    ingest never holds more than a batch or two of chunks."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.base = LexicalIndex([], None, None, 0)
+        self.base = LexicalIndex.empty()
         self.gen = 0
-        self.docs: dict[str, tuple[list[Chunk], str, str]] = {}
+        self.docs: dict[str, Staged] = {}
         self.removed: set[str] = set()
         self.started = False
         self.committed = False
         self._hold: Any = None
         self._lex_bytes = 0
+        self._staged_rows = 0
+        self._staged_bytes = 0
+        self._pending: list[list[Chunk]] = []
+        self._old_ids: list[str] = []
+        self._killed: set[str] = set()
+        self.lex = LexicalWriter(kb.lexical_root, kb.analyzer, 0, self.base)
 
     def __enter__(self) -> Transaction:
         self._hold = self.kb.writing()
@@ -65,6 +85,7 @@ class Transaction:
         try:
             self.base = self.kb.lexical_locked()
             self.gen = max(self.kb.generation(), self.base.generation) + 1
+            self.lex = LexicalWriter(self.kb.lexical_root, self.kb.analyzer, self.gen, self.base)
         except BaseException:
             self._hold.__exit__(None, None, None)
             raise
@@ -95,15 +116,14 @@ class Transaction:
         self._guard(lambda: journal.write_journal(self.kb, {"generation": self.gen, "status": "writing"}), [])
         self.started = True
 
-    def _staged(self) -> list[Chunk]:
-        return [c for chunks, _, _ in self.docs.values() for c in chunks]
-
     def _needed(self, extra: list[Chunk], whole: bool = True) -> int:
-        """Bytes the batch needs (``whole``) or still has to write: Chroma rows and the next lexical index
+        """Bytes the batch needs (``whole``) or still has to write: Chroma rows and the lexical segments
         (measured ~4.7x the text)."""
-        staged = self._staged() + extra
-        lex = self._lex_bytes + sum(5 * len(c.text.encode("utf-8")) + 200 for c in staged)
-        return rows_bytes(staged if whole else extra) + lex + 8 * _MB
+        extra_bytes = sum(len(c.text.encode("utf-8")) for c in extra)
+        staged_bytes = self._staged_bytes + extra_bytes
+        lex = self._lex_bytes + 5 * staged_bytes + 200 * (self._staged_rows + len(extra))
+        rows = row_bytes(self._staged_rows + len(extra), staged_bytes) if whole else rows_bytes(extra)
+        return rows + lex + 8 * _MB
 
     def _guard(self, fn: Callable[[], None], extra: list[Chunk]) -> None:
         try:
@@ -136,14 +156,46 @@ class Transaction:
         new = [c for c, _, _ in rows]
         self._preflight(new)
         self._guard(lambda: self._write_rows(rows), new)
+        batch: list[Chunk] = []
         for source, chunks, file_hash, fmt in staged:
-            self.docs[source] = (chunks, file_hash, fmt)
+            self._retire(source)
+            self.docs[source] = Staged([c.id for c in chunks], doc_entry(chunks, file_hash, fmt, ""), chunks)
             self.removed.discard(source)
+            batch.extend(chunks)
+        self._pending.append(batch)
+        self._staged_rows += len(new)
+        self._staged_bytes += sum(len(c.text.encode("utf-8")) for c in new)
+
+    def seal(self, tokens: dict[str, list[str]] | None = None) -> None:
+        """Write the oldest staged batch into a segment (word tokens from ``tokens``, primed, or cut now)."""
+        if not self._pending:
+            return
+        batch = self._pending.pop(0)
+        toks = batch_tokens(batch, tokens, self.kb._primed)
+        out: list[Any] = []
+        self._guard(lambda: out.append(self.lex.seal(batch, toks)), [])
+        seg = out[0]
+        for c in batch:
+            st = self.docs.get(c.source)
+            if st is not None and st.chunks is not None:
+                st.chunks, st.entry["seg"] = None, seg.name if seg is not None else ""
 
     def _preflight(self, extra: list[Chunk]) -> None:
         """Refuse before writing when the disk clearly lacks the room (the estimate errs on the high side)."""
         if free_bytes(self.kb.data_dir) < self._needed(extra, whole=False):
             raise disk_full(self.kb.data_dir, self._needed(extra))
+
+    def _retire(self, source: str) -> None:
+        """The committed version of ``source`` leaves with this generation: tombstoned, its rows listed
+        for deletion after the commit."""
+        if source in self._killed or source not in self.base.docs:
+            return
+        self._killed.add(source)
+        seg = self.lex.segment_of(source, str(self.base.docs[source].get("seg", "")))
+        if seg is not None and source in seg.ranges:
+            a, b = seg.ranges[source]
+            self._old_ids.extend(seg.ids[a:b])
+            self.lex.kill(seg.name, a, b)
 
     def _tokens(self, c: Chunk) -> dict[str, str]:
         """Server mode: the chunk's word tokens (and its header's) go into the row, so another process
@@ -177,9 +229,15 @@ class Transaction:
                 self.kb.add_dense_rows(dense_col, part, self.gen)
 
     def _unstage(self, source: str) -> None:
-        chunks, _, _ = self.docs.pop(source)
+        st = self.docs.pop(source)
         for col in self.kb.collections():
-            delete_ids(col, [c.id for c in chunks])
+            delete_ids(col, st.ids)
+        if st.chunks is not None:  # not sealed yet
+            self._pending = [[c for c in b if c.source != source] for b in self._pending]
+        else:
+            seg = self.lex.segment_of(source, str(st.entry.get("seg", "")))
+            if seg is not None and source in seg.ranges:
+                self.lex.kill(seg.name, *seg.ranges[source])
 
     def delete(self, source: str) -> None:
         """Stage the removal of a document (its rows go after the commit)."""
@@ -188,6 +246,7 @@ class Transaction:
             self._unstage(source)
         if source in self.base.docs:
             self.removed.add(source)
+            self._retire(source)
 
     # ---- commit / rollback --------------------------------------------------------------------
     def commit(self, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
@@ -195,19 +254,17 @@ class Transaction:
             return self.base
         kb, base = self.kb, self.base
         gone = self.removed | set(self.docs)
-        merged = [c for c in base.chunks if c.source not in gone] + self._staged()
-        merged.sort(key=lambda c: (c.source, c.position))
-        docs: DocManifest = {s: d for s, d in base.docs.items() if s not in gone}
-        for s, (chunks, fh, fmt) in self.docs.items():
-            docs[s] = {"hash": fh, "format": fmt, "chunks": len(chunks)}
-        old_ids = [c.id for c in base.chunks if c.source in gone]
         name = journal.gen_dir(self.gen)
 
         def write() -> None:
-            cache = LexicalIndex.load_tokens(kb.lexical_root / (kb.state().lexical or "-"), kb.analyzer.fingerprint) | kb._primed
-            lex, tokens = LexicalIndex.build(merged, kb.analyzer, self.gen, cache, progress, docs)
-            lex.save(kb.lexical_root / name, tokens)
-            journal.write_journal(kb, {"generation": self.gen, "status": "commit", "old_ids": old_ids})
+            while self._pending:
+                self.seal()
+            self.lex.maybe_merge()
+            docs: DocManifest = {s: d for s, d in base.docs.items() if s not in gone}
+            docs.update({s: st.entry for s, st in self.docs.items()})
+            lex = self.lex.index(docs, kb.analyzer.fingerprint)
+            lex.save(kb.lexical_root / name)
+            journal.write_journal(kb, {"generation": self.gen, "status": "commit", "old_ids": self._old_ids})
             kb.write_state(self.gen, name)  # the commit point
             kb._lexical = lex
 
@@ -216,7 +273,7 @@ class Transaction:
         self.committed = True
         try:  # clean-up: a failure here loses nothing (the journal lets the next writer redo it)
             for col in kb.collections():
-                delete_ids(col, old_ids)
+                delete_ids(col, self._old_ids)
             journal.tidy(kb)
             journal.clear_journal(kb)
         except Exception as exc:

@@ -47,7 +47,12 @@ def free_bytes(path: Path) -> int:
 def rows_bytes(chunks: list[Chunk]) -> int:
     """On-disk cost of chunks in Chroma (vector, graph, text, full-text index, metadata): measured
     ~11 bytes per text byte for 300-character Chinese chunks."""
-    return sum(2048 + 10 * len(c.text.encode("utf-8")) for c in chunks)
+    return row_bytes(len(chunks), sum(len(c.text.encode("utf-8")) for c in chunks))
+
+
+def row_bytes(rows: int, text_bytes: int) -> int:
+    """``rows_bytes`` from a row count and the total UTF-8 bytes of their texts."""
+    return 2048 * rows + 10 * text_bytes
 
 
 def disk_full(data_dir: Path, needed: int) -> DiskFullError:

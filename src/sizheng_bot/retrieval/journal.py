@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sizheng_bot.retrieval.lexical import LexicalIndex
+from sizheng_bot.retrieval.lexical import FORMAT_VERSION, SEGMENTS, LexicalIndex
 from sizheng_bot.retrieval.rows import delete_ids, paged_ids
 from sizheng_bot.retrieval.store import LEGACY_BM25, KnowledgeBase
 
@@ -83,11 +83,19 @@ def drop_generation(kb: KnowledgeBase, gen: int) -> None:
 
 
 def tidy(kb: KnowledgeBase) -> None:
-    """Remove lexical directories other than the committed one, and temp files of failed writes."""
+    """Remove lexical directories and segments the committed generation does not name, and temp files
+    of failed writes."""
     keep = kb.state().lexical
+    used: set[str] = set()
+    if keep:
+        used = {str(n) for n in LexicalIndex.saved_meta(kb.lexical_root / keep).get("segments", []) or []}  # type: ignore[attr-defined]
     if kb.lexical_root.exists():
         for d in kb.lexical_root.iterdir():
-            if d.name != keep:
+            if d.name == SEGMENTS and d.is_dir():
+                for seg in d.iterdir():
+                    if seg.name not in used:
+                        shutil.rmtree(seg, ignore_errors=True) if seg.is_dir() else seg.unlink(missing_ok=True)
+            elif d.name != keep:
                 shutil.rmtree(d, ignore_errors=True) if d.is_dir() else d.unlink(missing_ok=True)
     if keep:
         shutil.rmtree(kb.data_dir / LEGACY_BM25, ignore_errors=True)
@@ -123,22 +131,26 @@ def recover(kb: KnowledgeBase) -> None:
 
 def repair(kb: KnowledgeBase, progress: Callable[[int, int], None] | None = None) -> LexicalIndex:
     """Inside ``kb.writing()``: rebuild the committed generation's lexical index from Chroma."""
+    from sizheng_bot.retrieval.rebuild import rebuild
+
     st = kb.state()
     cache = LexicalIndex.load_tokens(kb.data_dir / LEGACY_BM25, kb.analyzer.fingerprint)
     if st.lexical:
+        old = LexicalIndex.saved_meta(kb.lexical_root / st.lexical).get("format")
+        if old is not None and old != FORMAT_VERSION:
+            log.info(
+                "lexical index of %s is in format %s (now %d): rebuilt once from Chroma",
+                kb.data_dir, old, FORMAT_VERSION,
+            )  # fmt: skip
+            kb.notify("知识库的检索索引为旧版格式，正在从已入库内容重建一次（内容不变）……")
         cache |= LexicalIndex.load_tokens(kb.lexical_root / st.lexical, kb.analyzer.fingerprint)
-    stored: dict[str, list[str]] = {}  # word tokens kept in the rows (server mode): no jieba run
-    chunks, docs, stray = kb.committed_rows(st.generation, stored) if kb.exists() else ([], {}, [])
-    cache |= stored
-    log.info(
-        "rebuilding the lexical index from Chroma (generation %d, %d chunks)", st.generation, len(chunks)
-    )
+    log.info("rebuilding the lexical index from Chroma (generation %d)", st.generation)
+    lex, stray = rebuild(kb, st.generation, cache | kb._primed, progress)
+    kb._primed = {}
     if stray:
         delete_ids(kb.collection(), stray)
-    lex, tokens = LexicalIndex.build(chunks, kb.analyzer, st.generation, cache | kb._primed, progress, docs)
-    kb._primed = {}
     name = gen_dir(st.generation)
-    lex.save(kb.lexical_root / name, tokens)
+    lex.save(kb.lexical_root / name)
     kb.write_state(st.generation, name)
     tidy(kb)
     return lex

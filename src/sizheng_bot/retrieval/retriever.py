@@ -58,7 +58,7 @@ class Retriever:
             cap = max(1, -(-k // len(parts)))
             # each sub-question's own best passage gets a slot, best overall first
             first = sorted({int(np.argmax(row)) for row in per if row.max() > 0}, key=lambda i: -fused[i])
-        order = list(dict.fromkeys(first + [int(i) for i in np.argsort(-fused)]))
+        order = list(dict.fromkeys(first + _top(fused, max(k * 4, k + 10))))
         per_source: dict[str, int] = {}
         hits: list[Hit] = []
         chosen: list[Chunk] = []
@@ -122,6 +122,15 @@ def sub_questions(query: str, min_chars: int = 6) -> list[str]:
     """The separate questions of a multi-part request (each long enough to search on its own)."""
     parts = sentences(query, newlines=True)
     return [p for p in parts if len(p) >= min_chars]
+
+
+def _top(x: np.ndarray, m: int) -> list[int]:
+    """Positions of the ``m`` highest values, best first (ties by position), without sorting them all."""
+    if m < len(x):
+        idx = np.argpartition(-x, m - 1)[:m]
+    else:
+        idx = np.arange(len(x))
+    return [int(i) for i in idx[np.lexsort((idx, -x[idx]))]]
 
 
 def _norm(x: np.ndarray) -> np.ndarray:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -215,16 +214,13 @@ class KnowledgeBase(CommittedState):
         return list(self.lexical().chunks)
 
     def documents(self) -> list[DocInfo]:
-        lex = self.lexical()
-        counts: Counter[str] = Counter()
-        chars: Counter[str] = Counter()
-        first: dict[str, Chunk] = {}
-        for c in lex.chunks:
-            counts[c.source] += 1
-            chars[c.source] += len(c.text)
-            first.setdefault(c.source, c)
-        fmt = {s: Path(s).suffix.lstrip(".").lower() for s in counts}
-        return [DocInfo(s, first[s].title, counts[s], chars[s], fmt[s]) for s in sorted(counts)]
+        """The committed documents, from the manifest (no chunk is read)."""
+        docs = self.lexical().docs
+        return [
+            DocInfo(s, str(d.get("title", "")), int(d.get("chunks", 0)), int(d.get("chars", 0)),  # type: ignore[call-overload]
+                    Path(s).suffix.lstrip(".").lower())  # fmt: skip
+            for s, d in sorted(docs.items())
+        ]
 
     def _load_committed(self) -> LexicalIndex | None:
         """The committed lexical index from disk (no lock needed), or None when it must be rebuilt."""
@@ -233,7 +229,7 @@ class KnowledgeBase(CommittedState):
             if self._lexical is not None and self._lexical.generation == st.generation and st.lexical:
                 return self._lexical
             if st.generation == 0 and (self.server or not self.exists()):
-                return LexicalIndex([], None, None, 0)
+                return LexicalIndex.empty()
             if not st.lexical:
                 return None
             try:
