@@ -68,7 +68,6 @@ def install() -> None:
 
     timed(driver, "parse_file", "parse (load+clean+split)")
     timed(driver, "file_sha256", "file hash")
-    timed(tokenpool.TokenPool, "results", "wait for token workers")
     results = tokenpool.TokenPool.results
 
     def counted(self: Any) -> Any:
@@ -76,6 +75,7 @@ def install() -> None:
         return results(self)
 
     tokenpool.TokenPool.results = counted  # type: ignore[method-assign]
+    timed(tokenpool.TokenPool, "results", "wait for token workers")
     timed(coll.Collection, "upsert", "chroma upsert")
     timed(coll.Collection, "delete", "chroma delete")
     timed(commit.Transaction, "_write_rows", "_write_rows (meta+upsert)")
