@@ -1,6 +1,7 @@
 """Speed and memory: ingest throughput, retrieval latency, cold start, peak memory — ours beside the peer.
 
-usage: python bench/performance.py [--scale10k] [--data DIR]
+usage: python bench/performance.py [--scale10k] [--scale50k] [--crud-only] [--data DIR]
+(--crud-only: just the CRUD-RAG dev ingest row beside the peer, a quick check of ingest speed)
 Each figure is printed with the BM25+jieba peer's from the same run. Heavy steps run in subprocesses so
 that peak memory (max RSS of the process tree's largest process) and cold start are measured honestly.
 """
@@ -119,10 +120,17 @@ def main() -> None:
     ap.add_argument(
         "--scale50k", action="store_true", help="also ingest a 50,000-document corpus (peak memory, cold start, latency)"
     )
+    ap.add_argument("--crud-only", action="store_true", help="only the CRUD-RAG dev ingest row (quick)")
     ap.add_argument("--data", type=Path)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="szbench-")) if args.data is None else args.data
     results: dict = {}
+    if args.crud_only:
+        crud = materialise_crud(tmp / "crud_corpus")
+        cfiles = sorted(crud.glob("*.txt"))
+        results["ingest_crud"] = ingest_row("CRUD-RAG dev", crud, cfiles, tmp / "crud" / "data")
+        report(results)
+        return
     kfiles = knowledge_files()
     results["ingest_reports"] = ingest_row(
         "shipped reports", ROOT / "knowledge", kfiles, tmp / "reports" / "data"
@@ -160,6 +168,9 @@ def report(r: dict) -> None:
             x = r[key]
             print(f"{x['corpus']:<18} {x['files']:>6} {x['chars']:>9} {x['ours_s']:>7.1f} {x['ours_chars_per_s']:>10.0f} "
                   f"{x['ours_peak_mb']:>8.0f} {x['peer_s']:>7.1f} {x['peer_chars_per_s']:>10.0f} {x['peer_peak_mb']:>8.0f}")  # fmt: skip
+    if "latency_crud" not in r:  # --crud-only
+        print(json.dumps(r, ensure_ascii=False))
+        return
     lat = r["latency_crud"]
     print(f"retrieval latency at CRUD scale ({lat['queries']} queries): ours p50 {lat['ours_p50_ms']:.1f} ms, "
           f"p95 {lat['ours_p95_ms']:.1f} ms | peer p50 {lat['peer_p50_ms']:.1f} ms, p95 {lat['peer_p95_ms']:.1f} ms")  # fmt: skip

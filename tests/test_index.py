@@ -147,3 +147,50 @@ def test_search_does_not_wait_for_a_write(fresh_assistant) -> None:
     release.set()
     t.join()
     assert hits and waited < 2.0
+
+
+def test_rows_are_packed_and_read_back_whole(fresh_assistant) -> None:
+    """Rows keep only the filter keys plain (text and the rest packed in one key, no Chroma document);
+    a rebuild from them gives back every chunk field, and a row of the old layout beside them reads too."""
+    from sizheng_bot.retrieval.rows import ROW, paged_get
+
+    kb = fresh_assistant.kb
+    got = next(paged_get(kb.collection(), ["documents", "metadatas"]))
+    assert all(d is None for d in got["documents"])
+    assert all(set(m) == {"source", "gen", "file_hash", ROW} for m in got["metadatas"])
+    committed = kb.lexical().chunks
+    chunks, docs, stray = kb.committed_rows(kb.generation())
+    assert chunks == committed and not stray
+    assert docs == kb.lexical().docs
+    old = committed[0]
+    kb.collection().add(
+        ids=["old-layout"],
+        documents=["旧格式的片段正文。"],
+        metadatas=[{"source": "旧.txt", "title": "旧", "section": "一、", "page": 3, "position": 0, "start": 0,
+                    "end": 9, "content_hash": "x1", "file_hash": "f" * 64, "format": "txt", "gen": 1, "ocr": True}],
+        embeddings=[[1.0] * len(kb.collection().get(ids=[old.id], include=["embeddings"])["embeddings"][0])],
+    )  # fmt: skip
+    chunks, docs, _ = kb.committed_rows(kb.generation())
+    legacy = [c for c in chunks if c.source == "旧.txt"]
+    assert [(c.text, c.section, c.page, c.ocr, c.content_hash) for c in legacy] == [("旧格式的片段正文。", "一、", 3, True, "x1")]
+    assert docs["旧.txt"] == {"hash": "f" * 64, "format": "txt", "chunks": 1}
+
+
+def test_token_pool_spreads_pieces_over_its_workers(assistant) -> None:
+    """Several workers, fed pieces of about PIECE_CHARS: every item comes back once, cut as in-process."""
+    from sizheng_bot.ingest.tokenpool import TokenPool, pieces
+
+    texts = [c.text for c in assistant.kb.lexical().chunks]
+    items = [(f"k{i}", t) for i, t in enumerate(texts)]
+    runs = pieces(items, 2000)
+    assert len(runs) > 2 and [x for r in runs for x in r] == items
+    assert all(sum(len(t) for _, t in r) >= 2000 for r in runs[:-1])
+    pool = TokenPool(assistant.kb.analyzer, workers=2)
+    try:
+        for r in runs[:2]:
+            pool.submit(r)
+        pool.submit([x for r in runs[2:] for x in r])
+        got = pool.results()
+    finally:
+        pool.close()
+    assert got == {k: assistant.kb.analyzer.words(t) for k, t in items}

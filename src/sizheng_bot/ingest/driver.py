@@ -172,15 +172,8 @@ class _Batch:
 
 
 def _next_tokens(pool: TokenPool | None) -> dict[str, list[str]] | None:
-    """The worker's tokens of the oldest batch submitted (None: the transaction cuts them itself)."""
-    futures = getattr(pool, "_futures", None)
-    if not futures:
-        return None
-    try:
-        return dict(futures.pop(0).result())
-    except Exception as exc:  # the parent can always tokenise itself
-        log.warning("token worker failed (%s); tokenising in-process", exc)
-        return None
+    """The workers' tokens of the oldest batch submitted (None: the transaction cuts them itself)."""
+    return pool.next_batch() if pool is not None else None
 
 
 def _prepare(path: Path, source: str, known: dict[str, str], batch: _Batch, job: _Job) -> FileReport:

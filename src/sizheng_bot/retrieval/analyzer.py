@@ -109,8 +109,10 @@ class Analyzer:
     def _build_tokenizer(self):  # type: ignore[no-untyped-def]
         import jieba
 
+        from sizheng_bot.retrieval.fastcut import FastTokenizer
+
         jieba.setLogLevel(logging.WARNING)
-        tk = jieba.Tokenizer()
+        tk = FastTokenizer()  # jieba's cut, same tokens, less CPU
         tk.initialize()
         extra: set[str] = set()
         if self.dict_path is not None and self.dict_path.exists():

@@ -31,7 +31,7 @@ from sizheng_bot.retrieval.diskspace import (
 )
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex, header_key
 from sizheng_bot.retrieval.lexwrite import LexicalWriter, Staged, batch_tokens, doc_entry
-from sizheng_bot.retrieval.rows import delete_ids
+from sizheng_bot.retrieval.rows import delete_ids, row_metadata
 from sizheng_bot.retrieval.store import KnowledgeBase
 from sizheng_bot.types import Chunk
 
@@ -41,12 +41,8 @@ _BATCH = 2000
 _MB = 1024 * 1024
 
 
-def _meta(c: Chunk, file_hash: str, fmt: str, gen: int) -> dict[str, Any]:
-    return {
-        "source": c.source, "title": c.title, "section": c.section, "page": c.page if c.page is not None else -1,
-        "position": c.position, "start": c.start, "end": c.end, "content_hash": c.content_hash,
-        "file_hash": file_hash, "format": fmt, "gen": gen, "ocr": c.ocr,
-    }  # fmt: skip
+def _meta(c: Chunk, file_hash: str, fmt: str, gen: int, extra: dict[str, str] | None = None) -> dict[str, Any]:
+    return row_metadata(c, file_hash, fmt, gen, extra)  # the layout is rows.py's
 
 
 def versioned(c: Chunk, file_hash: str) -> Chunk:
@@ -216,15 +212,9 @@ class Transaction:
         for i in range(0, len(rows), _BATCH):
             self.kb.proc_lock.verify()  # server mode: no row is written under a lapsed lease
             part = [c for c, _, _ in rows[i : i + _BATCH]]
-            metas = [_meta(c, fh, fmt, self.gen) for c, fh, fmt in rows[i : i + _BATCH]]
-            if self.kb.server:
-                metas = [m | self._tokens(c) for m, c in zip(metas, part, strict=True)]
-            col.upsert(
-                ids=[c.id for c in part],
-                documents=[c.text for c in part],
-                metadatas=metas,
-                embeddings=_row_vectors(col, part),
-            )
+            server = self.kb.server
+            metas = [_meta(c, fh, fmt, self.gen, self._tokens(c) if server else None) for c, fh, fmt in rows[i : i + _BATCH]]
+            col.upsert(ids=[c.id for c in part], metadatas=metas, embeddings=_row_vectors(col, part))
             if dense_col is not None:
                 self.kb.add_dense_rows(dense_col, part, self.gen)
 

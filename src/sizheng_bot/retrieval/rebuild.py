@@ -15,7 +15,7 @@ from typing import Any
 
 from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex, header_key
 from sizheng_bot.retrieval.lexwrite import LexicalWriter, doc_entry
-from sizheng_bot.retrieval.rows import PAGE, chunk_from_row, paged_get
+from sizheng_bot.retrieval.rows import PAGE, chunk_from_row, paged_get, row_fields
 from sizheng_bot.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,8 @@ def committed_layout(col: Any, generation: int) -> tuple[list[tuple[str, int, st
     best: dict[str, int] = {}
     stray: list[str] = []
     for got in paged_get(col, ["metadatas"]):
-        for cid, m in zip(got["ids"], got["metadatas"], strict=True):
+        for cid, raw in zip(got["ids"], got["metadatas"], strict=True):
+            _, m = row_fields(None, raw)
             g = int(m.get("gen", -1))
             if g > generation:
                 stray.append(cid)
@@ -79,7 +80,8 @@ def rebuild(
         tokens: dict[str, list[str]] = {}
         for i in range(0, len(ids), PAGE):
             got = col.get(ids=ids[i : i + PAGE], include=["documents", "metadatas"])
-            for cid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            for cid, doc, raw in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+                text, m = row_fields(doc, raw)
                 c = chunk_from_row(cid, text, m)
                 chunks.append(c)
                 metas.setdefault(c.source, m)
