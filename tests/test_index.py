@@ -152,16 +152,19 @@ def test_search_does_not_wait_for_a_write(fresh_assistant) -> None:
 def test_rows_are_packed_and_read_back_whole(fresh_assistant) -> None:
     """Rows keep only the filter keys plain (text and the rest packed in one key, no Chroma document);
     a rebuild from them gives back every chunk field, and a row of the old layout beside them reads too."""
+    from sizheng_bot.retrieval.rebuild import rebuild
     from sizheng_bot.retrieval.rows import ROW, paged_get
 
     kb = fresh_assistant.kb
     got = next(paged_get(kb.collection(), ["documents", "metadatas"]))
     assert all(d is None for d in got["documents"])
     assert all(set(m) == {"source", "gen", "file_hash", ROW} for m in got["metadatas"])
-    committed = kb.lexical().chunks
-    chunks, docs, stray = kb.committed_rows(kb.generation())
-    assert chunks == committed and not stray
-    assert docs == kb.lexical().docs
+    committed = list(kb.lexical().chunks)
+    lex, stray = rebuild(kb, kb.generation(), {})
+    assert list(lex.chunks) == committed and not stray
+    assert {s: (d["hash"], d["chunks"]) for s, d in lex.docs.items()} == {
+        s: (d["hash"], d["chunks"]) for s, d in kb.lexical().docs.items()
+    }
     old = committed[0]
     kb.collection().add(
         ids=["old-layout"],
@@ -170,10 +173,10 @@ def test_rows_are_packed_and_read_back_whole(fresh_assistant) -> None:
                     "end": 9, "content_hash": "x1", "file_hash": "f" * 64, "format": "txt", "gen": 1, "ocr": True}],
         embeddings=[[1.0] * len(kb.collection().get(ids=[old.id], include=["embeddings"])["embeddings"][0])],
     )  # fmt: skip
-    chunks, docs, _ = kb.committed_rows(kb.generation())
-    legacy = [c for c in chunks if c.source == "旧.txt"]
+    lex, _ = rebuild(kb, kb.generation(), {})
+    legacy = [c for c in lex.chunks if c.source == "旧.txt"]
     assert [(c.text, c.section, c.page, c.ocr, c.content_hash) for c in legacy] == [("旧格式的片段正文。", "一、", 3, True, "x1")]
-    assert docs["旧.txt"] == {"hash": "f" * 64, "format": "txt", "chunks": 1}
+    assert (lex.docs["旧.txt"]["hash"], lex.docs["旧.txt"]["format"], lex.docs["旧.txt"]["chunks"]) == ("f" * 64, "txt", 1)
 
 
 def test_token_pool_spreads_pieces_over_its_workers(assistant) -> None:

@@ -16,7 +16,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sizheng_bot.retrieval.lexical import DocManifest, header_key
 from sizheng_bot.types import Chunk
 
 PAGE = 5000  # rows per Chroma read or delete
@@ -76,38 +75,3 @@ def paged_get(col: Any, include: list[str], where: dict[str, Any] | None = None)
 def delete_ids(col: Any, ids: list[str]) -> None:
     for i in range(0, len(ids), PAGE):
         col.delete(ids=ids[i : i + PAGE])
-
-
-def committed_rows(
-    col: Any, generation: int, tokens: dict[str, list[str]] | None = None
-) -> tuple[list[Chunk], DocManifest, list[str]]:
-    """Chunks of the given committed generation read back from Chroma (paged), their manifest, and
-    the ids of rows that belong to no committed version (left by an interrupted clean-up)."""
-    rows: list[tuple[str, str, dict[str, Any], int]] = []
-    best: dict[str, int] = {}
-    stray: list[str] = []
-    for got in paged_get(col, ["documents", "metadatas"]):
-        for cid, doc, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            text, m = row_fields(doc, meta)
-            g = int(m.get("gen", -1))
-            if g > generation:
-                stray.append(cid)
-                continue
-            rows.append((cid, text, m, g))
-            best[m["source"]] = max(best.get(m["source"], -1), g)
-    chunks: list[Chunk] = []
-    docs: DocManifest = {}
-    for cid, text, m, g in rows:
-        if g != best[m["source"]]:
-            stray.append(cid)
-            continue
-        c = chunk_from_row(cid, text, m)
-        chunks.append(c)
-        if tokens is not None and isinstance(m.get("tokens"), str):
-            tokens[c.content_hash] = m["tokens"].split(" ") if m["tokens"] else []
-            if isinstance(m.get("htokens"), str):
-                tokens[header_key(f"{c.title} {c.section}")] = m["htokens"].split(" ") if m["htokens"] else []
-        d = docs.setdefault(m["source"], {"hash": m.get("file_hash", ""), "format": m.get("format", "")})
-        d["chunks"] = int(d.get("chunks", 0)) + 1  # type: ignore[call-overload]
-    chunks.sort(key=lambda c: (c.source, c.position))
-    return chunks, docs, stray

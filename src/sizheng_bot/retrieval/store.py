@@ -32,9 +32,9 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.committed import LEGACY_BM25, LEXICAL, STATE, CommittedState, State
 from sizheng_bot.retrieval.dense import DenseEmbedder
 from sizheng_bot.retrieval.kbs import DEFAULT, collection_prefix
-from sizheng_bot.retrieval.lexical import DocManifest, LexicalIndex
+from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.lock import ProcessLock
-from sizheng_bot.retrieval.rows import committed_rows, paged_ids
+from sizheng_bot.retrieval.rows import paged_ids
 from sizheng_bot.types import Chunk, DocInfo
 
 log = logging.getLogger(__name__)
@@ -203,13 +203,6 @@ class KnowledgeBase(CommittedState):
         return n
 
     # ---- reads ---------------------------------------------------------------------------------
-    def committed_rows(
-        self, generation: int, tokens: dict[str, list[str]] | None = None
-    ) -> tuple[list[Chunk], DocManifest, list[str]]:
-        """Chunks of a committed generation read back from Chroma (paged), their manifest, stray row ids;
-        ``tokens`` receives the word tokens stored in the rows (content hash / header key → tokens)."""
-        return committed_rows(self.collection(), generation, tokens)
-
     def all_chunks(self) -> list[Chunk]:
         return list(self.lexical().chunks)
 
