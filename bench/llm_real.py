@@ -82,7 +82,8 @@ def start_server(python: str, model: Path, log: Path) -> tuple[subprocess.Popen[
 
 def unflagged_invented(text: str, corpus_norm: str) -> list[str]:
     """Quoted spans that are neither in the knowledge base nor followed by the 【引文未核实】 flag."""
-    from sizheng_bot.answer.quotes import FLAG, normalize
+    from sizheng_bot.answer.quotes import FLAG
+    from sizheng_bot.text import same_form as normalize
 
     out = []
     for m in _QUOTED.finditer(text):
@@ -168,8 +169,8 @@ def main() -> int:
         return 0
 
     import sizheng_bot.llm.client as client
-    from sizheng_bot.answer.quotes import normalize
     from sizheng_bot.assistant import Assistant
+    from sizheng_bot.text import same_form as normalize
 
     client.MAX_TOKENS = args.max_tokens
     from sizheng_bot.config import Settings

@@ -38,6 +38,26 @@ def test_explicit_requirements_become_steps_points_and_occasions() -> None:
     assert materials("借鲁迅的《拿来主义》讲讲怎样对待外来经验") == ["拿来主义"]
 
 
+def test_requirements_worded_as_sequence_duty_or_assignment_are_found() -> None:
+    """先由…带头 / 再开展… / 最后每人作… / 课后布置… / 在…节: other users' wording, not the dev strings."""
+    got = [(r.text, r.kind) for r in parse_requirements(
+        "我们科室想开一次组织生活会，先由处长带头发言，再开展批评与自我批评，最后每人作整改表态，课后布置一道思考题。"
+    )]  # fmt: skip
+    assert got == [("由处长带头发言", "step"), ("开展批评与自我批评", "step"), ("作整改表态", "step"),
+                   ("布置一道思考题", "step")]  # fmt: skip
+    assert [(r.text, r.kind) for r in parse_requirements("在八一建军节组织退役军人党员座谈")] == [
+        ("结合八一", "occasion")
+    ]
+    # a plain sequence word does not make the main activity a requirement
+    assert parse_requirements("支部想先开展一次主题党日，请写一份活动方案。") == []
+
+
+def test_the_theme_of_a_meeting_is_what_is_held_not_a_later_step() -> None:
+    text = "我们处室想开一次1小时的谈心谈话专题组织生活会，先由支部书记带头谈，再开展批评与自我批评，帮我弄个方案。"
+    assert plan_params(text, None, None, None).theme == "谈心谈话专题组织生活会"
+    assert plan_params("下个月组织离退休老党员开座谈会，安排2小时", None, None, None).theme == "座谈会"
+
+
 def test_topic_is_a_short_noun_phrase_and_the_speaker_is_not_the_audience() -> None:
     p = outline_params(TALK, None, None, None)
     assert (p.topic, p.audience, p.minutes) == ("做好谈心谈话", "青年干部", 15)

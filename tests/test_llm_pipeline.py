@@ -49,7 +49,8 @@ def test_stream_yields_deltas_then_a_cleaned_result(assistant, fake_llm: FakeOpe
     fake_llm.reply = (
         "谈心谈话要经常化、制度化[2]。习近平总书记强调“谈心谈话是法宝中的法宝”[1]。"
         f"红色资源要用好：“{KB_QUOTE}”[1]。另见材料[42]。"
-    )
+        "领导干部要定期与下属进行面对面的交流[1]。要确定谈心谈话的频率和时间[1]。要做好谈话记录和跟进[1]。"
+    )  # the last three stand in their passage: a reply mostly backed by what it cites is shown
     events = list(llm_assistant(assistant, fake_llm.base_url).stream(TaskRequest("ask", QUESTION)))
     result = final(events)
     assert len(events) >= 4 and "".join(e for e in events[:-1] if isinstance(e, str)) == fake_llm.reply

@@ -32,6 +32,10 @@ def test_looping_and_uncited_replies_are_unusable() -> None:
     good = "谈心谈话要经常化[1]。"
     assert unusable(good, clean_citations(good, HITS)) is None
     assert unusable("知识库中未找到相关内容。", clean_citations("知识库中未找到相关内容。", HITS)) is None
+    invented = "党校党群工作体系建设取得了显著成效，全面提高党课教学水平[1]。"  # a valid [1] after words from nowhere
+    assert unusable(invented, clean_citations(invented, HITS)) == "大模型的回答与所标注的材料对不上，无法核对出处"
+    paraphrase = "要做到谈心谈话经常化[1]。"
+    assert unusable(paraphrase, clean_citations(paraphrase, HITS)) is None
     assert echoes_prompt("【用户问题】\n…", "【用户问题】\n{question}") and not echoes_prompt(
         "要经常谈心[1]。", "【用户问题】"
     )
@@ -67,6 +71,7 @@ def test_an_uncited_reply_with_an_invented_quote_is_never_shown_unflagged(assist
     fake_llm.reply = "总书记指出“谈心谈话是第一位的工作方法”。"
     result = llm_assistant(assistant, fake_llm.base_url).ask(QUESTION)
     assert result.mode == "offline" and "第一位的工作方法" not in result.text
-    fake_llm.reply = "要经常谈心[1]。总书记指出“谈心谈话是第一位的工作方法”[1]。"
+    fake_llm.reply = ("要推行一对一谈心谈话制度，定期面对面交流[1]。要做好谈话记录和跟进[1]。"
+                      "总书记指出“谈心谈话是第一位的工作方法”[1]。")  # fmt: skip
     result = llm_assistant(assistant, fake_llm.base_url).ask(QUESTION)
     assert result.mode == "llm" and f"“谈心谈话是第一位的工作方法”[1]{FLAG}" in result.text

@@ -8,26 +8,21 @@ the offline result with a warning carrying the error's Chinese message.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from sizheng_bot.answer import detectors
+from sizheng_bot.answer import detectors, drafts
 from sizheng_bot.answer.decide import Decision, decide
 from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point, previous_points
 from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_topic, too_long
-from sizheng_bot.answer.intent import drafting_task, outline_params, plan_params
+from sizheng_bot.answer.intent import drafting_task
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
 from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, lean_to_advice, wants_example
-from sizheng_bot.compose.cleanliness import fit_for_draft
 from sizheng_bot.compose.filters import join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.outline import compose_outline
-from sizheng_bot.compose.plan import compose_plan
-from sizheng_bot.compose.requirements import Requirement, materials, parse_requirements
-from sizheng_bot.compose.select import Unit, query_terms, scored_units
+from sizheng_bot.compose.select import query_terms, scored_units
 from sizheng_bot.errors import ConfigError, LLMError
 from sizheng_bot.llm import postprocess as generate
 from sizheng_bot.llm.client import ChatLLM
@@ -39,14 +34,9 @@ log = logging.getLogger(__name__)
 
 ASK_K = 11
 FOLLOWING = 3  # top hits whose next chunk is also offered to the composer
-DRAFT_K = 6
-DRAFT_MAX_HITS = 10
 EXAMPLE_BONUS = 0.3
 SPECIFIC_BONUS = 0.3
 EARLIER_BONUS = 0.5  # a point of the previous answer, when the follow-up refers back to "these"
-TOPIC_GATE = 0.05  # least match to the topic for a section's unit to count in full
-OFF_TOPIC = 0.3
-MATERIAL_BONUS = 0.5  # a unit from the work the request names (借《拿来主义》讲…)
 FALLBACK = "已改用离线摘编模式"
 REPLY_TIMEOUTS = 3  # a whole streamed reply may take this many request timeouts
 SOURCES = {"ask": "参考来源", "outline": "参考资料", "plan": "参考依据"}
@@ -153,16 +143,11 @@ def _followup(ctx: Stages, req: TaskRequest, llm_on: bool, warnings: list[str]) 
     return (rewritten if rewritten != req.text else offline), True
 
 
-# --- retrieval and the offline draft ---------------------------------------------------------------
-def _units(ctx: Stages, hits: Sequence[Hit], query: str, bonus: float = 0.0) -> list[Unit]:
-    return scored_units(hits, query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df), bonus)
-
-
+# --- retrieval and the offline answer ---------------------------------------------------------------
 def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
-    if req.task == "outline":
-        return _prepare_outline(ctx, req)
-    if req.task == "plan":
-        return _prepare_plan(ctx, req)
+    if req.task in ("outline", "plan"):
+        d = drafts.prepare(ctx, req)
+        return Prepared(d.hits, d.offline, d.prompt, d.values)
     hits = ctx.retriever.search(query, ASK_K)
     hits += ctx.retriever.following(hits, FOLLOWING)
     earlier = previous_points(req.text, req.history)  # "这几件事里…": within the last answer's points
@@ -196,133 +181,6 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
 
 def _carries(kinds: Sequence[detectors.Kind], text: str) -> bool:
     return any(detectors.evidence(k, text) for k in kinds)
-
-
-def _draft_hits(ctx: Stages, queries: Sequence[str], limit: int = DRAFT_MAX_HITS) -> list[Hit]:
-    """Several retrieval queries merged: each passage once, with its best score, best first."""
-    best: dict[str, Hit] = {}
-    for q in queries:
-        for h in ctx.retriever.search(q, DRAFT_K):
-            if h.chunk_id not in best or h.score > best[h.chunk_id].score:
-                best[h.chunk_id] = h
-    return sorted(best.values(), key=lambda h: -h.score)[:limit]
-
-
-def _facets(topic: str) -> list[str]:
-    """The topic's own parts (用好红色资源、传承红色基因 -> both halves) as extra queries."""
-    parts = [p for p in re.split(r"[、，,；;和与及]|——", topic) if len(p) >= 2]
-    return parts if len(parts) > 1 else []
-
-
-def _draft_units(ctx: Stages, hits: Sequence[Hit], query: str, named: Sequence[str]) -> list[Unit]:
-    """Units fit for a draft (no placeholder, masked name or cut-off sentence; name slots as 【待定】),
-    scored against ``query``; units from a document the request names (《拿来主义》) rank higher."""
-    last: dict[str, int] = {}
-    units = _units(ctx, hits, query)
-    for u in units:
-        last[u.hit.chunk_id] = max(last.get(u.hit.chunk_id, 0), u.order)
-    out = []
-    for u in units:
-        text = fit_for_draft(u.text, u.order == last[u.hit.chunk_id])
-        if text is None:
-            continue
-        bonus = MATERIAL_BONUS if any(n in u.hit.source or n in u.hit.title for n in named) else 0.0
-        out.append(replace(u, text=text, score=u.score + bonus, match=u.match + bonus))
-    return out
-
-
-def _section_scorer(
-    ctx: Stages, base: Sequence[Hit], named: Sequence[str], topic: str
-) -> Callable[[str], list[Unit]]:
-    """``units_for(query)``: the base passages plus those retrieved for this section's query, scored for
-    the query; a unit that shares nothing with the topic counts little (a sentence about 问题 in general
-    does not belong in the 问题 part of a talk on another subject)."""
-
-    on_topic: dict[tuple[str, int], float] = {}  # topic match of each unit, computed once per passage
-    scored: set[str] = set()
-
-    def units_for(query: str) -> list[Unit]:
-        seen = {h.chunk_id for h in base}
-        hits = [*base, *(h for h in ctx.retriever.search(query, DRAFT_K) if h.chunk_id not in seen)]
-        new = [h for h in hits if h.chunk_id not in scored]
-        on_topic.update({(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named)})
-        scored.update(h.chunk_id for h in new)
-        out = []
-        for u in _draft_units(ctx, hits, query, named):
-            keep = 1.0 if on_topic.get((u.hit.chunk_id, u.order), 0.0) >= TOPIC_GATE else OFF_TOPIC
-            out.append(replace(u, match=u.match * keep, score=u.score * keep))
-        return out
-
-    return units_for
-
-
-def _document_scorer(ctx: Stages, query: str, named: Sequence[str]) -> Callable[[Hit, int], list[Unit]]:
-    """``doc_units(hit, span)``: the units of ``hit``'s chunk and the ``span`` chunks before and after it
-    in its document (a table or a record continues past one chunk), scored against ``query``."""
-
-    def doc_units(hit: Hit, span: int) -> list[Unit]:
-        lex = ctx.retriever.kb.lexical()
-        i = lex.pos.get(hit.chunk_id)
-        if i is None:
-            return _draft_units(ctx, [hit], query, named)
-        chunks = [c for c in lex.chunks[max(0, i - span) : i + span + 1] if c.source == hit.source]
-        hits = [
-            Hit(c.id, c.text, hit.score, c.source, c.title, c.section, c.page, c.position) for c in chunks
-        ]
-        return _draft_units(ctx, hits, query, named)
-
-    return doc_units
-
-
-def _absent_terms(ctx: Stages, topic: str) -> list[str]:
-    """The topic's words that no passage holds, when they are most of it (the KB has nothing on it)."""
-    words = [
-        t for t in dict.fromkeys(ctx.retriever.analyzer.query_terms(topic, expand=False)[0]) if len(t) >= 2
-    ]
-    df = ctx.kb_view().df
-    absent = [t for t in words if df(t) == 0]
-    absent = [t for t in absent if not any(t != o and t in o for o in absent)]  # 节水 inside 节水型
-    return absent if words and sum(df(t) == 0 for t in words) * 2 >= len(words) else []
-
-
-def _prepare_outline(ctx: Stages, req: TaskRequest) -> Prepared:
-    reqs_probe = parse_requirements(req.text)
-    talk = any(r.is_step and re.search(r"讨论|交流|互动|研讨|发言|分享", r.text) for r in reqs_probe)
-    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history, discussion=talk or None)
-    reqs = parse_requirements(req.text, p.topic)
-    named = materials(req.text)
-    queries = [p.topic, req.text, *named, *(f"{p.topic} {r.query}" for r in reqs), *_facets(p.topic)]
-    hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.topic, named)
-    units_for = _section_scorer(ctx, hits, named, p.topic)
-    values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
-              "time_split": p.split_text, "requirements": _req_text(reqs)}  # fmt: skip
-    doc_units = _document_scorer(ctx, p.topic, named)
-    absent = _absent_terms(ctx, p.topic)
-    return Prepared(
-        hits, lambda: compose_outline(p, units, reqs, units_for, named, doc_units, absent), "outline", values
-    )
-
-
-def _req_text(reqs: Sequence[Requirement]) -> str:
-    return "；".join(f"{r.text}（{'安排为一个环节' if r.is_step else '写进正文'}）" for r in reqs) or "（无）"
-
-
-def _prepare_plan(ctx: Stages, req: TaskRequest) -> Prepared:
-    p = plan_params(req.text, req.topic, req.audience, req.form, req.history)
-    reqs = parse_requirements(req.text, p.theme)
-    named = materials(req.text)
-    queries = [p.theme, req.text, f"{p.theme} 做法 活动", *named, *(f"{p.theme} {r.query}" for r in reqs),
-               *_facets(p.theme)]  # fmt: skip
-    hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.theme, named)
-    units_for = _section_scorer(ctx, hits, named, p.theme)
-    values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form,
-              "minutes": str(p.minutes), "requirements": _req_text(reqs)}  # fmt: skip
-    doc_units = _document_scorer(ctx, p.theme, named)
-    return Prepared(
-        hits, lambda: compose_plan(p, req.text, units, units_for, reqs, doc_units), "plan", values
-    )
 
 
 # --- LLM mode ----------------------------------------------------------------------------------------

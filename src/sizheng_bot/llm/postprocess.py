@@ -172,6 +172,29 @@ def echoes_prompt(text: str, prompt: str) -> bool:
     return _SOURCE_LABEL in text or any(label in text for label in labels)
 
 
+SUPPORT = 0.4  # least share of a cited sentence's character pairs found in the passages it cites
+_CITED = re.compile(r"\[(\d{1,3})\]")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def unsupported(cleaned: Cleaned) -> tuple[int, int]:
+    """(cited sentences whose words are mostly not in the passages they cite, cited sentences): a weak
+    model writes its own "材料" or answers from nowhere and puts a valid [n] after it."""
+    bad = total = 0
+    for sentence in _SENTENCE_END.split(cleaned.text):
+        nums = [int(n) for n in _CITED.findall(sentence) if 1 <= int(n) <= len(cleaned.hits)]
+        words = _NOT_WORD.sub("", _CITED.sub("", sentence))
+        if not nums or len(words) < 6:
+            continue
+        source = _NOT_WORD.sub("", "".join(cleaned.hits[n - 1].text for n in nums))
+        pairs = {words[i : i + 2] for i in range(len(words) - 1)}
+        held = sum(1 for pair in pairs if pair in source)
+        total += 1
+        bad += held / len(pairs) < SUPPORT
+    return bad, total
+
+
 def unusable(text: str, cleaned: Cleaned, prompt: str = "") -> str | None:
     """Why a reply cannot be shown (the offline draft is shown instead), or None when it can."""
     if is_looping(text):
@@ -180,4 +203,7 @@ def unusable(text: str, cleaned: Cleaned, prompt: str = "") -> str | None:
         return "大模型复述了提示词和材料，没有作答"
     if not cleaned.citations and not says_not_found(text, cleaned) and not _REFUSED.search(text):
         return "大模型的回答没有引用任何给定材料，无法核对出处"
+    bad, total = unsupported(cleaned)
+    if bad * 2 > total:
+        return "大模型的回答与所标注的材料对不上，无法核对出处"
     return None
