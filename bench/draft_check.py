@@ -55,12 +55,12 @@ def main() -> int:
     knowledge = [i for i in check if i.get("kb", "knowledge") == "knowledge"]
     knowledge += drafting_items(SEED) if "seed" in sets else []
     if knowledge:
-        m, n = run_set("knowledge", build("knowledge", tmp / "knowledge"), knowledge, args.show)
+        m, n = run_set("knowledge", build("knowledge", tmp / "knowledge")[0], knowledge, args.show)
         misses, total = misses + m, total + n
     real = [i for i in check if i.get("kb") == "realdocs"] if REALDOCS.exists() else []
     real += drafting_items(REALDOCS_Q) if "realdocs" in sets and REALDOCS.exists() else []
     if real:
-        m, n = run_set("realdocs", build("realdocs", tmp / "realdocs"), real, args.show)
+        m, n = run_set("realdocs", build("realdocs", tmp / "realdocs")[0], real, args.show)
         misses, total = misses + m, total + n
     print(f"{total - misses}/{total} drafts pass")
     return 1 if misses else 0
