@@ -256,3 +256,25 @@ def test_a_writer_whose_lease_lapsed_commits_nothing(tmp_path, server) -> None: 
     fresh = _asst(tmp_path / "c", server.url)
     assert sorted(d.source for d in fresh.documents()) == ["乙.txt", "谈心.txt"]
     assert [h.source for h in fresh.search("主题党日 志愿服务")][:1] == ["乙.txt"]
+
+
+def test_a_server_ingest_takes_the_rows_tokens_from_the_workers(tmp_path, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """In server mode every row carries its chunk's tokens: they come from the token workers, not from a
+    second jieba pass in the writing process (which doubled its CPU), and another process searches them."""
+    from sizheng_bot.ingest.driver import ingest
+
+    folder = tmp_path / "in"
+    for i in range(6):
+        _doc(folder, f"材料{i}.txt", f"第{i}号材料\n\n" + "主题党日活动每月固定一天开展，内容包括集中学习和志愿服务。\n" * 40)
+    writer = _asst(tmp_path / "a", server.url)
+    texts: list[str] = []
+    real = writer.kb.analyzer.words
+    monkeypatch.setattr(writer.kb.analyzer, "words", lambda text, *a, **k: texts.append(text) or real(text, *a, **k))
+    report = ingest(writer.kb, sorted(folder.iterdir()), pool_min_bytes=0, flush_chars=2_000)
+    assert all(f.status == "added" for f in report.files)
+    chunks = writer.kb.all_chunks()
+    assert len(chunks) >= 6
+    bodies = {c.text for c in chunks}
+    assert not [t for t in texts if t in bodies], "chunk texts were tokenised again in the writing process"
+    reader = _asst(tmp_path / "b", server.url)
+    assert reader.search("志愿服务")[0].source.startswith("材料")

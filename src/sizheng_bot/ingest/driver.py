@@ -153,21 +153,24 @@ class _Batch:
         self.chars += sum(len(c.text) for c in chunks)
 
     def flush(self) -> None:
-        if self.pool is not None:
+        if self.pool is not None and self.docs:
             items = [(c.content_hash, c.text) for _, chunks, _, _ in self.docs for c in chunks]
             heads = {f"{c.title} {c.section}" for _, chunks, _, _ in self.docs for c in chunks}
             self.pool.submit(items + [(header_key(h), h) for h in heads])
+        early = self.pool is not None and self.tx.rows_carry_tokens
         if self.docs:
+            if early:  # a server's rows carry the tokens: wait for the workers' rather than cut them here
+                self.tx.prime(_next_tokens(self.pool))
             self.tx.put_many(self.docs)
             self.unsealed += 1
         self.docs, self.chars = [], 0
         # the worker cuts batch k while batch k is written to Chroma; batch k-1 is sealed meanwhile
-        self.seal(keep=1 if self.pool is not None else 0)
+        self.seal(keep=1 if self.pool is not None and not early else 0)
 
     def seal(self, keep: int) -> None:
         """Seal the oldest written batches into segments, leaving ``keep`` still being tokenised."""
         while self.unsealed > keep:
-            self.tx.seal(_next_tokens(self.pool))
+            self.tx.seal(None if self.tx.rows_carry_tokens else _next_tokens(self.pool))
             self.unsealed -= 1
 
 

@@ -193,6 +193,16 @@ class Transaction:
             self._old_ids.extend(seg.ids[a:b])
             self.lex.kill(seg.name, a, b)
 
+    @property
+    def rows_carry_tokens(self) -> bool:
+        """Server mode: each row stores its chunk's tokens, so they are needed before it is written."""
+        return bool(self.kb.server)
+
+    def prime(self, tokens: dict[str, list[str]] | None) -> None:
+        """Tokens cut elsewhere (the token workers), used by the rows and the segment instead of jieba here."""
+        if tokens:
+            self.kb.prime_tokens(tokens)
+
     def _tokens(self, c: Chunk) -> dict[str, str]:
         """Server mode: the chunk's word tokens (and its header's) go into the row, so another process
         rebuilds its lexical index without running jieba; computed once, reused by the commit's build."""

@@ -28,6 +28,7 @@ from sizheng_bot.web.assets import SCRIPT  # noqa: E402
 from sizheng_bot.web.auth import BackOff, RateLimitedAuth, guard_middleware  # noqa: E402
 from sizheng_bot.web.handlers import Handlers  # noqa: E402
 from sizheng_bot.web.layout import build  # noqa: E402
+from sizheng_bot.web.memory import limit_arenas  # noqa: E402
 from sizheng_bot.web.startup import IndexJob  # noqa: E402
 from sizheng_bot.web.theme import CSS, theme  # noqa: E402
 
@@ -93,6 +94,7 @@ def launch_kwargs(settings: Settings) -> dict[str, Any]:
 
 
 def main() -> None:
+    limit_arenas()  # before the index job's and the server's threads start
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # bm25s sets its own logger to DEBUG when imported
         handler.setLevel(logging.WARNING)

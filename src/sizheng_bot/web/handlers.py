@@ -22,6 +22,7 @@ from sizheng_bot.web import answer_view, render
 from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
 from sizheng_bot.web.ingest_proc import ingest_in_child
 from sizheng_bot.web.kbs import KBHandlers
+from sizheng_bot.web.memory import release_memory
 from sizheng_bot.web.messages import plain_message
 from sizheng_bot.web.originals import Originals
 from sizheng_bot.web.startup import IndexJob
@@ -241,6 +242,7 @@ class Handlers(StatusHandlers, KBHandlers):
         if progress:
             progress(len(files), len(files), "")
         rows, choices = self.doc_table(kb)
+        release_memory()  # the upload's buffers, freed but held by the allocator (web/memory.py)
         return render.report_html(reports, seconds if files else None), rows, choices
 
     def delete(self, source: str | None, kb: str | None = None) -> tuple[str, list[list[object]], list[str]]:
@@ -267,6 +269,7 @@ class Handlers(StatusHandlers, KBHandlers):
             log.exception("rebuild failed")
             html = render.notice(f"重建索引失败：{_error_text(exc)}", "error")
         rows, choices = self.doc_table(kb)
+        release_memory()
         return html, rows, choices
 
     def doc_table(self, kb: str | None = None) -> tuple[list[list[object]], list[str]]:
