@@ -90,3 +90,20 @@ def test_an_off_topic_question_the_kb_answers_is_answered(fresh_assistant, tmp_p
     fresh_assistant.ingest([doc])
     r = fresh_assistant.ask("台风卡努什么时候移入东海？")
     assert r.status == "answered" and "**8月2日" in r.text and r.citations[0].source == "气象快讯.txt"
+
+
+def test_an_off_topic_question_sharing_only_a_word_with_the_kb_is_refused(fresh_assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """推荐 / 手机 in the knowledge base do not make a novel or a phone's screenshot an answer; a passage
+    that speaks of the off-topic thing itself does."""
+    doc = tmp_path / "支部工作.txt"
+    doc.write_text(
+        "支部工作要点\n经支部委员会推荐，确定两名入党积极分子。为老年居民提供智能手机使用辅导。\n"
+        "读书分享会\n青年理论学习小组推荐阅读长篇小说《红岩》，会后交流心得。\n",
+        "utf-8",
+    )
+    fresh_assistant.ingest([doc])
+    for q in ("苹果手机怎么截屏", "今天星期几"):
+        r = fresh_assistant.ask(q)
+        assert r.status == "refused" and r.text == OUT_OF_SCOPE_MESSAGE and not r.citations, q
+    r = fresh_assistant.ask("推荐几本好看的小说")
+    assert r.status in ("answered", "partial") and "红岩" in r.text

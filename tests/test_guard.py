@@ -38,7 +38,17 @@ OUT_OF_SCOPE = [
     "这周的星座运势怎么样",
     "给我讲个笑话",
     "What's the weather like in Shanghai tomorrow?",
+    # creative writing, chit-chat, general knowledge, devices
+    "帮我写一首诗",
+    "给女朋友写一封情书",
+    "今天星期几",
+    "世界上最高的山是哪座",
+    "给我讲讲量子力学",
+    "苹果手机怎么截屏",
+    "1加1等于几",
 ]
+
+GREETINGS = ["你好", "您好！", "在吗？", "你是谁", "你能做什么？", "谢谢", "hello", "你好，你是谁"]
 
 IN_SCOPE = [
     # from the brief
@@ -71,6 +81,9 @@ IN_SCOPE = [
     "有同事沉迷网络游戏影响工作，怎么谈",
     "7-1前后怎么安排学习",
     "年底联欢会怎么搞",
+    "主题党日可以组织红色诗歌朗诵吗",
+    "你好，谈心谈话怎么开展",
+    "党员电脑上装了游戏怎么办",
     # drafting verbs that are not fabrication
     "起草一个微党课提纲",
     "写一篇讲稿",
@@ -185,3 +198,10 @@ def test_refusal_messages_share_no_text_with_the_prompt_rules() -> None:
 def test_government_body_keeps_entertainment_word_in_scope() -> None:
     assert classify("县税务局“纳税服务明星”评选的具体评分标准是什么？").kind == "ok"
     assert classify("最近哪个明星的演唱会值得去").kind == "out_of_scope"
+
+
+@pytest.mark.parametrize("request_text", GREETINGS)
+def test_a_greeting_is_welcomed_with_what_the_assistant_does(request_text: str) -> None:
+    decision = classify(request_text)
+    assert decision.kind == "greeting"
+    assert decision.message.startswith("您好") and "微党课" in decision.message and "您可以这样问" in decision.message

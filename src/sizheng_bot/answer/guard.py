@@ -18,7 +18,7 @@ from sizheng_bot.text import spaced, squash
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["ok", "out_of_scope", "fabrication", "injection", "empty"]
+Kind = Literal["ok", "out_of_scope", "fabrication", "injection", "empty", "greeting"]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ _EXAMPLES = "\n".join(
     )
 )
 EMPTY_MESSAGE = f"请输入您的问题。我可以{_CAPABILITIES}。\n{_EXAMPLES}"
+GREETING_MESSAGE = f"您好！我是思政助手，可以{_CAPABILITIES}。\n{_EXAMPLES}"
 INJECTION_MESSAGE = f"抱歉，这个请求我无法处理。我可以{_CAPABILITIES}。"
 FABRICATION_MESSAGE = (
     "抱歉，不能编造或伪造讲话、引语、会议记录、签名或数据。领导讲话必须以文件原文为准，"
@@ -232,6 +233,22 @@ OFF_TOPIC_TERMS = _lexicon(
             1.5: "作业",
         },
         "translation": {3.0: "翻译 translate", 1.0: "英文 英语 日语 韩语"},
+        "creative": {
+            3.0: "一首诗 首诗 写诗 作诗 古诗 唐诗 宋词 情书 情话 段子 土味 绕口令 歌词 写首歌 藏头诗 打油诗 小作文",
+            2.0: "诗词 作文 写小说",
+        },
+        "chitchat": {
+            3.0: "星期几 礼拜几 几月几号 今天几号 几点了 现在几点 农历 黄历 你吃饭了吗 无聊",
+            2.0: "在干嘛 聊聊天 陪我聊",
+        },
+        "knowledge": {
+            3.0: "量子 物理学 化学式 元素周期 黑洞 宇宙 恐龙 外星人 相对论 光速 最高的山 最长的河 首都是 人口最多",
+            2.0: "科学原理 百科",
+        },
+        "device": {
+            3.0: "截屏 截图 蓝牙 wifi 路由器 重装系统 刷机 连不上网 电脑卡 手机卡 内存不足 充电器",
+            2.0: "电脑 软件 下载 安装",
+        },
         "misc": {
             3.0: "星座 运势 算命 风水 彩票 男朋友 女朋友 宠物 装修 租房 买房 驾照 笑话 脑筋急转弯 快递",
             2.0: "恋爱 相亲",
@@ -243,6 +260,7 @@ OFF_TOPIC_PATTERNS = [
     (re.compile(r"\d+(?:\.\d+)?度"), 1.0),  # a temperature
     (re.compile(r"(?:去|到)[^，。,]{1,6}玩"), 2.0),
     (re.compile(r"\d\s*[+*/×÷^]\s*\d|\d\s*-\s*\d+\s*=|[xy]\s*[+\-=]\s*\d"), 2.0),  # arithmetic, equations
+    (re.compile(r"[\d一二三四五六七八九十百]+(?:加|减|乘以?|除以)[\d一二三四五六七八九十百]+"), 2.0),  # 1加1
     (re.compile(r"[a-z]{3,}(?:\s+[a-z]{2,}){3,}"), 1.0),  # a run of English words
 ]
 # Domain signals. Weight >= STRONG_DOMAIN keeps a request in scope on its own.
@@ -286,6 +304,15 @@ def _score(compact: str, terms: dict[str, float]) -> tuple[float, float]:
     return sum(weights), max(weights, default=0.0)
 
 
+def off_topic_terms(request: str) -> list[str]:
+    """The off-topic lexicon's words in ``request`` (an answer to an off-topic-looking question must
+    speak of one of them, or it only shares a word such as 推荐 or 今天 with the question)."""
+    compact = squash(request)
+    found = {t: w for t, w in OFF_TOPIC_TERMS.items() if t in compact}
+    strong = [t for t, w in found.items() if w >= OFF_TOPIC_MIN]  # 小说, not 推荐 or 好看
+    return strong or list(found)
+
+
 def off_topic_score(compact: str) -> float:
     total, _ = _score(compact, OFF_TOPIC_TERMS)
     return total + sum(w for rx, w in OFF_TOPIC_PATTERNS if rx.search(compact))
@@ -304,11 +331,21 @@ def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     return off >= DOMINANCE * domain
 
 
+# a greeting, thanks or "who are you" with nothing else: welcomed with what the assistant does
+_GREETING = re.compile(
+    r"^(?:(?:你好|您好|嗨|哈喽|hello|hi|hey|在吗|在不在|早上好|上午好|下午好|晚上好|早安|晚安|谢谢|多谢|感谢|辛苦了|"
+    r"你是谁|您是谁|你叫什么|你是什么|你是干什么的|你能做什么|你会什么|你能干什么|你有什么用|你能帮我做什么|"
+    r"介绍一下你自己|介绍下你自己|自我介绍)(?:啊|呀|呢|吗|哈|了|的|一下)?[\s,，.。!！?？~～]*)+$"
+)
+
+
 def classify(request: str, history: Sequence[str] = ()) -> GuardDecision:
     """Decide whether a request may go on to retrieval, and if not, what to tell the user."""
     if _is_empty(request or ""):
         return GuardDecision("empty", EMPTY_MESSAGE)
     compact, english = squash(request), spaced(request)
+    if _GREETING.match(compact.lower()):
+        return GuardDecision("greeting", GREETING_MESSAGE)
     if _is_injection(compact, english):
         log.info("guard: refused a prompt-injection attempt")
         return GuardDecision("injection", INJECTION_MESSAGE)

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field, replace
 from sizheng_bot.answer import detectors, drafts
 from sizheng_bot.answer.decide import Decision, decide
 from sizheng_bot.answer.followup import followup_query, is_followup, ordinal_point, previous_points
-from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, classify, leans_off_topic, too_long
+from sizheng_bot.answer.guard import (
+    OUT_OF_SCOPE_MESSAGE,
+    classify,
+    leans_off_topic,
+    off_topic_terms,
+    too_long,
+)
 from sizheng_bot.answer.intent import drafting_task
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
@@ -28,12 +34,15 @@ from sizheng_bot.llm import postprocess as generate
 from sizheng_bot.llm.client import ChatLLM
 from sizheng_bot.llm.prompts import PromptSet
 from sizheng_bot.retrieval.retriever import Retriever
+from sizheng_bot.text import squash
 from sizheng_bot.types import Hit, Result, Status, TaskRequest
 
 log = logging.getLogger(__name__)
 
 ASK_K = 11
 FOLLOWING = 3  # top hits whose next chunk is also offered to the composer
+OFF_TOPIC_HITS = 3  # passages that must speak of an off-topic-looking question's own subject
+OFF_TOPIC_COVER = 0.85  # or cover this share of its key terms
 EXAMPLE_BONUS = 0.3
 SPECIFIC_BONUS = 0.3
 EARLIER_BONUS = 0.5  # a point of the previous answer, when the follow-up refers back to "these"
@@ -101,7 +110,8 @@ def stream(ctx: Stages, req: TaskRequest) -> Iterator[str | Result]:
     prep = _prepare(ctx, req, query)
     status = prep.decision.status if prep.decision else ("answered" if prep.hits else "not_found")
     if req.task == "ask" and (
-        (not guard.ok and status != "answered") or (status == "not_found" and leans_off_topic(req.text))
+        (not guard.ok and (status != "answered" or not _speaks_of(prep, req.text)))
+        or (status == "not_found" and leans_off_topic(req.text))
     ):  # off-topic, and the knowledge base does not answer it either: one polite note
         yield Result(text=OUT_OF_SCOPE_MESSAGE, mode="offline", status="refused", task=req.task)
         return
@@ -122,6 +132,19 @@ def stream(ctx: Stages, req: TaskRequest) -> Iterator[str | Result]:
             log.warning("LLM mode failed, falling back to the offline composer: %s", exc)
             warnings.append(f"{exc}；{FALLBACK}")
     yield _finish(ctx, req, prep.offline(), "offline", warnings)
+
+
+def _speaks_of(prep: Prepared, request: str) -> bool:
+    """Whether the KB answers an off-topic-looking ``request`` (it may hold a reading list, a canteen
+    notice, a news report): a passage states a specific it asks for (a place, a duration, a count), its
+    best passages cover nearly all its key terms, or they speak of what makes it look off-topic.
+    Sharing only 推荐 or 今天 with it is no answer."""
+    parts = prep.decision.parts if prep.decision else []
+    if parts and (any(p.span for p in parts) or min(p.coverage for p in parts) >= OFF_TOPIC_COVER):
+        return True
+    terms = off_topic_terms(request)
+    hits = prep.hits[:OFF_TOPIC_HITS]
+    return not terms or any(t in squash(f"{h.title}{h.section}{h.text}") for h in hits for t in terms)
 
 
 # --- query -------------------------------------------------------------------------------------------
