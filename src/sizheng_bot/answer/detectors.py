@@ -246,6 +246,17 @@ def items_asked(part: str) -> int:
     return max(2, cn_number(word) or 2)
 
 
+_ASKS_LIST = re.compile(
+    r"哪些|哪几|几类|几种|几项|几个方面|几方面|包括什么|包括哪|都有什么|有什么(?:要求|方式|形式|办法|环节|内容)|分别|怎么分"
+)
+
+
+def asks_list(question: str) -> bool:
+    """The question asks for several things at once (哪些, 哪几类, 包括哪, 有什么要求): an enumeration
+    in a passage is then likely the answer itself."""
+    return bool(_ASKS_LIST.search(question))
+
+
 def count_items(text: str, steps: bool = False) -> int:
     """Items of the longest enumeration in ``text``: markers (一是/（一）/首先…) or, unless steps are
     asked for, a 、-separated run."""
