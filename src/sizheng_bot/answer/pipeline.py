@@ -185,7 +185,7 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
 
 def _enumerates(u: Unit) -> bool:
     """A unit of the question's subject (or of the best passage) that lists three things or more."""
-    return (u.match > 0 or u.rank == 0) and detectors.count_items(u.text) >= LIST_ITEMS
+    return (u.match > 0 or u.rank == 0) and detectors.enumerated(u.text) >= LIST_ITEMS
 
 
 def _carries(kinds: Sequence[detectors.Kind], text: str) -> bool:
