@@ -1,10 +1,10 @@
 """Answer quality of the offline composer on every dev set, beside the paste-top-3 floor of the same run.
 
-    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud] [--json]
+    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud,realcheck] [--json]
 
 For each set the knowledge base it is asked over is built in a fresh temporary directory:
-seed_dev and bench/check_set.jsonl over knowledge/ (the five reports); realdocs_dev over
-shared/realdocs-dev (SOURCES.md left out; files whose format this branch cannot read are reported and
+seed_dev and bench/check_set.jsonl over knowledge/ (the five reports); realdocs_dev and the held-out
+bench/check_realdocs.jsonl over shared/realdocs-dev (SOURCES.md left out; files whose format this branch cannot read are reported and
 skipped); CRUD dev over crud_dev_docs.jsonl (one ``<doc_id>.txt`` per document). Each set is scored by
 ``sizheng-bot eval --answers`` logic (``cli.tasks.answer_eval``): the confusion matrix of the four
 outcomes, answerable items answered not_found (and those whose top-5 passages hold all answer points),
@@ -34,6 +34,8 @@ SETS = {
     "check": (ROOT / "bench" / "check_set.jsonl", "knowledge"),
     "realdocs": (EVAL / "realdocs_dev.jsonl", "realdocs"),
     "crud": (EVAL / "crud_dev.jsonl", "crud"),
+    # held out: questions written from the real files themselves, never tuned on (bench/check_realdocs.jsonl)
+    "realcheck": (ROOT / "bench" / "check_realdocs.jsonl", "realdocs"),
 }
 REALDOCS = ROOT.parent / "shared" / "realdocs-dev"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from common import (
     CRUD_Q,
     REALDOCS_Q,
+    ROOT,
     SEED,
     Bm25JiebaPeer,
     knowledge_files,
@@ -24,6 +25,9 @@ from common import (
 )
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.evaluation.retrieval import evaluate_retrieval, load_items
+
+CHECK = ROOT / "bench" / "check_set.jsonl"  # over knowledge/, as seed_dev
+REALCHECK = ROOT / "bench" / "check_realdocs.jsonl"  # held out: over the real files, never tuned on
 
 
 def row(name: str, rep) -> dict:  # type: ignore[no-untyped-def]
@@ -44,18 +48,20 @@ def run(data: Path, crud: bool) -> list[dict]:
     out = []
     asst = Assistant.from_settings(settings(data / "seed"))
     asst.ingest()
-    items = load_items(SEED)
-    out.append({"set": "seed_dev"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
     peer = Bm25JiebaPeer(knowledge_files())
-    out.append({"set": "seed_dev"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
+    for name, path in (("seed_dev", SEED), ("check_set", CHECK)):
+        items = load_items(path)
+        out.append({"set": name} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
+        out.append({"set": name} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
     if REALDOCS_Q.exists():  # real office files: our own index vs the peer over the same loaders' text
         files = realdocs_files()
         asst = Assistant.from_settings(settings(data / "realdocs"))
         asst.ingest(files)
-        items = load_items(REALDOCS_Q)
-        out.append({"set": "realdocs"} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
         peer = Bm25JiebaPeer(files, read=loader_text)
-        out.append({"set": "realdocs"} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
+        for name, path in (("realdocs", REALDOCS_Q), ("realcheck*", REALCHECK)):
+            items = load_items(path)
+            out.append({"set": name} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
+            out.append({"set": name} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
     if crud:
         corpus = materialise_crud(data / "crud_corpus")
         asst = Assistant.from_settings(settings(data / "crud"))
@@ -81,6 +87,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = run(args.data or Path(tmp), args.crud)
+    print("* realcheck: the held-out questions of bench/check_realdocs.jsonl (never tuned on)")
     print(
         "* multi-document proxy: CRUD dev questions about different documents concatenated (2 or 3 per item)"
     )

@@ -246,6 +246,29 @@ def items_asked(part: str) -> int:
     return max(2, cn_number(word) or 2)
 
 
+_ASKS_LIST = re.compile(
+    r"哪些|哪几|几类|几种|几项|几个方面|几方面|包括什么|包括哪|都有什么|什么(?:要求|方式|形式|办法|环节)|分别|怎么分"
+)
+
+
+def asks_list(question: str) -> bool:
+    """The question asks for several things at once (哪些, 哪几类, 包括哪, 有什么要求): an enumeration
+    in a passage is then likely the answer itself."""
+    return bool(_ASKS_LIST.search(question))
+
+
+SHORT_ITEM = 4  # characters of an item in a comma-separated run (沉着，勇猛，有辨别，不自私)
+
+
+def enumerated(text: str) -> int:
+    """Items of the longest enumeration in ``text``, also a run of short comma-separated items."""
+    run = best = 0
+    for piece in re.split(r"[，,]", text):
+        run = run + 1 if 0 < len(piece.strip("。；;！!？? ")) <= SHORT_ITEM else 0
+        best = max(best, run)
+    return max(count_items(text), best)
+
+
 def count_items(text: str, steps: bool = False) -> int:
     """Items of the longest enumeration in ``text``: markers (一是/（一）/首先…) or, unless steps are
     asked for, a 、-separated run."""

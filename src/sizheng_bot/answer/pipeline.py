@@ -28,7 +28,7 @@ from sizheng_bot.compose import Draft
 from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, lean_to_advice, wants_example
 from sizheng_bot.compose.filters import join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
-from sizheng_bot.compose.select import query_terms, scored_units
+from sizheng_bot.compose.select import Unit, query_terms, scored_units
 from sizheng_bot.errors import ConfigError, LLMError
 from sizheng_bot.llm import postprocess as generate
 from sizheng_bot.llm.client import ChatLLM
@@ -45,6 +45,8 @@ OFF_TOPIC_HITS = 3  # passages that must speak of an off-topic-looking question'
 OFF_TOPIC_COVER = 0.85  # or cover this share of its key terms
 EXAMPLE_BONUS = 0.3
 SPECIFIC_BONUS = 0.3
+LIST_BONUS = 0.3  # an enumeration (three items or more) when the question asks for several things
+LIST_ITEMS = 3
 EARLIER_BONUS = 0.5  # a point of the previous answer, when the follow-up refers back to "these"
 FALLBACK = "已改用离线摘编模式"
 REPLY_TIMEOUTS = 3  # a whole streamed reply may take this many request timeouts
@@ -186,6 +188,8 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
     if kinds:  # a sentence holding the kind of fact asked for (多久 -> 每季度) outranks its neighbours
         units = [replace(u, score=u.score + SPECIFIC_BONUS) if u.match > 0 and _carries(kinds, u.text) else u
                  for u in units]  # fmt: skip
+    if detectors.asks_list(query):  # 哪几类人: "工作不顺的、家庭变故的、身有疾病的…" outranks its neighbours
+        units = [replace(u, score=u.score + LIST_BONUS) if _enumerates(u) else u for u in units]
     units = lean_to_advice(units, query)
     if not hits:
         return Prepared(hits, lambda: compose_not_found([]))
@@ -200,6 +204,11 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
     return Prepared(
         hits, lambda: compose_answer(units, leads, notes, partial), "answer", values, decision=decision
     )
+
+
+def _enumerates(u: Unit) -> bool:
+    """A unit of the question's subject (or of the best passage) that lists three things or more."""
+    return (u.match > 0 or u.rank == 0) and detectors.enumerated(u.text) >= LIST_ITEMS
 
 
 def _carries(kinds: Sequence[detectors.Kind], text: str) -> bool:

@@ -33,6 +33,10 @@ MASKED_NAME = re.compile(r"[*＊]+\s*[\u4e00-\u9fff]|(?:总书记|同志)[*＊]+
 # what a whole sentence ends with (a cut-off one does not)
 TERMINAL = "。！？!?；;…”’」』）)】]》"
 
+# a web address that is most of its unit (a site's name stamped into a table row: "序号：www.…com")
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9./?=&%#~:_-]+", re.I)
+URL_SHARE = 0.4
+
 _PLACEHOLDER = re.compile(rf"{MASK}|{BLANK}")
 # a placeholder directly followed by what it names: an organisation, a person, a date part
 _NAME_SLOT = re.compile(
@@ -59,17 +63,23 @@ def has_masked_name(text: str) -> bool:
     return bool(MASKED_NAME.search(text))
 
 
+def is_web_stamp(text: str) -> bool:
+    """A unit that is mostly a web address (the site that published a template), not content."""
+    urls = sum(len(m.group(0)) for m in _URL.finditer(text))
+    return urls > 0 and urls >= URL_SHARE * len(re.sub(r"\s", "", text))
+
+
 def is_cut_off(text: str, at_passage_end: bool, min_len: int = 30) -> bool:
     """A sentence that a chunk boundary cut: the passage's last unit, longer than ``min_len``, with no
-    closing punctuation. Line-structured text (a table or list, one row a line) is judged row by row by
-    its user. The ask path passes a longer ``min_len`` (a short last line there is usually a heading)."""
+    closing punctuation. Line-structured text (a table or list, one row a line) and a table row
+    (cells joined by " | ") are judged row by row by their user. The ask path passes a longer ``min_len`` (a short last line there is usually a heading)."""
     t = text.rstrip()
-    return at_passage_end and len(t) > min_len and t[-1] not in TERMINAL and "\n" not in t
+    return at_passage_end and len(t) > min_len and t[-1] not in TERMINAL and "\n" not in t and " | " not in t
 
 
 def fit_for_draft(text: str, at_passage_end: bool = False) -> str | None:
     """The unit's text as a draft may show it (name slots as 【待定】), or None when it must not be used."""
-    if has_masked_name(text) or is_cut_off(text, at_passage_end):
+    if has_masked_name(text) or is_cut_off(text, at_passage_end) or is_web_stamp(text):
         return None
     if not _PLACEHOLDER.search(text) and not _DATE_SLOT.search(text):
         return text

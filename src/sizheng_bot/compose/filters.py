@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sizheng_bot.compose.cleanliness import FORM, MASKED_NAME, MASKED_WORD, TERMINAL, is_cut_off
+from sizheng_bot.compose.cleanliness import FORM, MASKED_NAME, MASKED_WORD, TERMINAL, is_cut_off, is_web_stamp
 from sizheng_bot.compose.select import Unit
 
 # --- what is never shown as content ---------------------------------------------------------------
@@ -35,8 +35,10 @@ _INSTRUCTION = re.compile(
 def is_filler(text: str, passage: str = "") -> bool:
     """Never quoted as content: a form's placeholders (XXXX年X月X日, 【请填写…】, ____), a masked name
     (*总书记), contact lines, web-page boilerplate — and a masked word (李XX, ×××) when the passage it
-    stands in is a form. A report that anonymises a place (立足XX大地) in running prose stays usable."""
+    stands in is a form; a unit that is mostly a web address. A report that anonymises a place (立足XX大地) in running prose stays usable."""
     if FORM.search(text) or MASKED_NAME.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text):
+        return True
+    if is_web_stamp(text):
         return True
     return bool(MASKED_WORD.search(text)) and (
         not passage or bool(FORM.search(passage)) or len(MASKED_WORD.findall(passage)) >= 6
@@ -84,7 +86,7 @@ def placeholder_free(unit: Unit) -> Unit | None:
     the sentence; None when nothing of substance is left (or the unit is contact details or boilerplate)."""
     if not is_filler(unit.text, unit.hit.text):
         return unit
-    if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text):
+    if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text) or is_web_stamp(unit.text):
         return None
     last = max(
         (m.end() for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)), default=0

@@ -48,7 +48,30 @@ class Unit:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences cut at 。！？ (closing quotes stay with their sentence); over-long ones also at ；."""
+    """Sentences cut at 。！？ (closing quotes stay with their sentence); over-long ones also at ；.
+    In a table (rows written one a line, cells joined by `` | ``) each row is one piece, with the
+    short cell lines before it that a line break inside a cell left on their own."""
+    if text.count(CELL) < 2:
+        return _prose(text)
+    out: list[str] = []
+    pending = ""
+    for line in text.splitlines(keepends=True):
+        if CELL in line:
+            out.append(pending + line)
+            pending = ""
+        elif len(line.strip()) <= ROW_LABEL and not line.rstrip().endswith(tuple("。！？!?；;")):
+            pending += line  # "每季度方向：一季度：" continues in the row below
+        else:
+            out += _prose(pending + line)
+            pending = ""
+    return out + _prose(pending) if pending.strip() else out
+
+
+CELL = " | "  # how the loaders join a table row's cells
+ROW_LABEL = 30
+
+
+def _prose(text: str) -> list[str]:
     return [s for s in sentence_spans(text, semicolons=False, max_len=MAX_UNIT) if s.strip()]
 
 
