@@ -111,3 +111,20 @@ def test_enumerations_and_questions_asking_for_several_things() -> None:
     assert enumerated("我们要拿来，要使用，要存放。") < 3
     assert asks_list("对拿来的人提了什么要求？") and asks_list("重点盯哪几类人？")
     assert not asks_list("党小组会多久开一次？")
+
+
+def test_a_person_left_as_a_template_slot_is_never_quoted(tmp_path: Path) -> None:
+    """A record template's "党员代表李XX表示…" is no one's words; the rule sentence beside it is the answer."""
+    doc = tmp_path / "主题党日活动记录模板.txt"
+    doc.write_text(
+        "主题党日活动记录模板\n\n一、交流感悟\n党员代表李XX表示，主题党日与业务工作结合开展以后，今后要以更高标准做好本职工作。\n\n"
+        "二、组织要求\n主题党日可以与业务工作结合开展，但应当突出政治学习，不能以业务会议代替主题党日。\n",
+        "utf-8",
+    )
+    asst = Assistant.from_settings(make_settings(tmp_path / "data"))
+    asst.ingest([doc])
+    r = asst.ask("主题党日能不能和业务工作结合起来搞？")
+    assert r.status in ("answered", "partial") and "不能以业务会议代替主题党日" in r.text
+    assert "李XX" not in r.text
+    prose = "立足XX大地，服务发展大局。各支部结合实际开展学习。"
+    assert is_filler("党员代表李XX表示，今后要做好本职工作。", prose) and not is_filler(prose[:13], prose)

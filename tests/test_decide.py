@@ -18,6 +18,8 @@ from sizheng_bot.types import Chunk, Hit
         ("支部学习多长时间搞一次？", "frequency"),
         ("党小组会一年开几次？", "frequency"),
         ("公示要多少天？", "duration"),
+        ("换届选举要提前多久报告上级党组织？", "duration"),  # a lead time; 党组织 is no 组织 (organise)
+        ("党小组会多久组织一次？", "frequency"),
         ("预备期是几年？", "duration"),
         ("换届从哪天算起？", "date"),
         ("支委会最晚什么时候开会？", "date"),

@@ -50,6 +50,7 @@ _SURNAMES = (
 _PERSON_SLOT = re.compile(
     rf"[{_SURNAMES}](?:[XxＸｘ×]{{2,}}|某某?|[○〇]{{1,2}})(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))"
 )
+_X_PERSON = re.compile(rf"[{_SURNAMES}][XxＸｘ×]{{2,}}(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))")
 _DATE_SLOT = re.compile(r"(?<![A-Za-z])[XxＸ×](?=[年月日号])")
 
 
@@ -61,6 +62,12 @@ def placeholders(text: str) -> list[str]:
 def has_masked_name(text: str) -> bool:
     """A redacted name or title ("*总书记", "***同志")."""
     return bool(MASKED_NAME.search(text))
+
+
+def has_person_slot(text: str) -> bool:
+    """A person's name left as a template slot ("党员代表李XX表示"): never quoted as if someone said it.
+    (王某某 in a news report or a case stays: there it is a real, anonymised person.)"""
+    return bool(_X_PERSON.search(text))
 
 
 def is_web_stamp(text: str) -> bool:

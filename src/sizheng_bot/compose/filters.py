@@ -11,7 +11,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from sizheng_bot.compose.cleanliness import FORM, MASKED_NAME, MASKED_WORD, TERMINAL, is_cut_off, is_web_stamp
+from sizheng_bot.compose.cleanliness import (
+    FORM,
+    MASKED_NAME,
+    MASKED_WORD,
+    TERMINAL,
+    has_person_slot,
+    is_cut_off,
+    is_web_stamp,
+)
 from sizheng_bot.compose.select import Unit
 
 # --- what is never shown as content ---------------------------------------------------------------
@@ -38,7 +46,7 @@ def is_filler(text: str, passage: str = "") -> bool:
     stands in is a form; a unit that is mostly a web address. A report that anonymises a place (立足XX大地) in running prose stays usable."""
     if FORM.search(text) or MASKED_NAME.search(text) or _CONTACT.search(text) or _BOILERPLATE.search(text):
         return True
-    if is_web_stamp(text):
+    if is_web_stamp(text) or has_person_slot(text):
         return True
     return bool(MASKED_WORD.search(text)) and (
         not passage or bool(FORM.search(passage)) or len(MASKED_WORD.findall(passage)) >= 6
