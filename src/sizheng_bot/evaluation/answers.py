@@ -257,6 +257,32 @@ def timed_total(text: str) -> int | None:
     return sum(marks) if marks else None
 
 
+_CITED = re.compile(r"^\s*(?:[-*]|\d+[.、])\s+(?:[^：:\n]{1,12}[：:])?(.+?)\s*\[\d+\]\s*$")
+_LINE_START = re.compile(r"^\s*(?:#|>|[-*]\s|\d+[.、]|[^：:\s]{1,8}[：:]|$)")
+
+
+def cut_quotes(text: str) -> list[str]:
+    """Quoted units that are not whole sentences: a cited line whose quotation does not end a sentence,
+    and a line that continues the line above (a PDF line break carried into the draft)."""
+    from sizheng_bot.compose.cleanliness import TERMINAL
+
+    out = []
+    for line in text.splitlines():
+        m = _CITED.match(line)
+        quoted = m.group(1).split("；")[-1].rstrip() if m else ""
+        if m and quoted and quoted[-1] not in TERMINAL:
+            out.append(quoted[-20:])
+        elif not _LINE_START.match(line):
+            out.append(line.strip()[:20])
+    return out
+
+
+def thin_notice(text: str) -> bool:
+    """The draft says at the top that the knowledge base has little on its topic."""
+    head = text.split("\n## ", 1)[0]
+    return "提示：知识库中" in head
+
+
 def draft_check(item: dict[str, Any], result: Result) -> dict[str, Any]:
     """The issue-10 checks for one drafting item (``required`` phrases, ``minutes`` asked)."""
     total = timed_total(result.text)
@@ -269,4 +295,6 @@ def draft_check(item: dict[str, Any], result: Result) -> dict[str, Any]:
         "placeholders": placeholder_text(result.text),
         "timed_total": total,
         "time_ok": minutes is None or total == minutes,
+        "cut_quotes": cut_quotes(result.text),
+        "thin_notice": thin_notice(result.text),
     }
