@@ -11,15 +11,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from sizheng_bot.answer.intent import outline_params, plan_params
+from sizheng_bot.answer.intent import DEFAULT_MINUTES, outline_params, parse_minutes, plan_params
 from sizheng_bot.compose import Draft
-from sizheng_bot.compose.cleanliness import fit_for_draft
+from sizheng_bot.compose.cleanliness import TERMINAL, fit_for_draft
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
 from sizheng_bot.compose.requirements import Requirement, materials, parse_requirements
-from sizheng_bot.compose.select import Unit, query_terms, scored_units
+from sizheng_bot.compose.select import QueryTerms, Unit, match_unit, query_terms, score_unit, scored_units
 from sizheng_bot.retrieval.retriever import Retriever
+from sizheng_bot.text import squash, unwrap
 from sizheng_bot.types import Hit, TaskRequest
 
 DRAFT_K = 6
@@ -27,6 +28,8 @@ DRAFT_MAX_HITS = 10
 TOPIC_GATE = 0.05  # least match to the topic for a section's unit to count in full
 OFF_TOPIC = 0.3
 MATERIAL_BONUS = 0.5  # a unit from the work the request names (借《拿来主义》讲…)
+TOPIC_DOC_SHARE = 0.8  # share of the topic's weight a document's title must hold to be the topic's own
+TOPIC_DOC_CHUNKS = 80  # most chunks of a topic document drawn on (a regulation of some 40 articles)
 
 
 class Sources(Protocol):
@@ -54,8 +57,54 @@ def prepare(ctx: Sources, req: TaskRequest) -> DraftInputs:
     return _prepare_outline(ctx, req) if req.task == "outline" else _prepare_plan(ctx, req)
 
 
-def _units(ctx: Sources, hits: Sequence[Hit], query: str, bonus: float = 0.0) -> list[Unit]:
-    return scored_units(hits, query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df), bonus)
+def _terms(ctx: Sources, query: str) -> QueryTerms:
+    return query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
+
+
+def _units(ctx: Sources, hits: Sequence[Hit], query: str, titled: frozenset[str] = frozenset()) -> list[Unit]:
+    """Units of ``hits`` scored against ``query``; a unit of a document in ``titled`` (the topic's own
+    document) is read under its document's title, as every article of a regulation is about its title."""
+    q = _terms(ctx, query)
+    units = scored_units(hits, q)
+    if not titled:
+        return units
+    top = max((h.score for h in hits), default=0.0)
+    out = []
+    for u in units:
+        if u.hit.source in titled:
+            m = match_unit(replace(u, text=f"{_title(u.hit)}。{u.text}"), q)
+            u = replace(u, match=m)
+            u = replace(u, score=score_unit(u, q, top))
+        out.append(u)
+    return out
+
+
+def _title(hit: Hit) -> str:
+    stem = hit.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return hit.title if hit.title and hit.title != hit.source else stem
+
+
+def _topic_documents(ctx: Sources, hits: Sequence[Hit], topic: str) -> list[Hit]:
+    """One hit per document whose title holds (nearly) all of the topic: the document the talk is about
+    ("以“推进领导干部能上能下”为题" over 推进领导干部能上能下规定)."""
+    q = _terms(ctx, topic)
+    found: dict[str, Hit] = {}
+    for h in hits:
+        title = squash(_title(h))
+        held = sum(q.terms[t] for t in q.core if t in title)
+        if q.core and held >= TOPIC_DOC_SHARE * q.total:
+            found.setdefault(h.source, h)
+    return list(found.values())
+
+
+def _whole_documents(ctx: Sources, docs: Sequence[Hit]) -> list[Hit]:
+    """Every chunk of the topic documents (up to ``TOPIC_DOC_CHUNKS`` each), as hits."""
+    lex = ctx.retriever.kb.lexical()
+    out: list[Hit] = []
+    for d in docs:
+        chunks = [c for c in lex.chunks if c.source == d.source][:TOPIC_DOC_CHUNKS]
+        out += [Hit(c.id, c.text, d.score * 0.5, c.source, c.title, c.section, c.page, c.position) for c in chunks]
+    return out
 
 
 def _draft_hits(ctx: Sources, queries: Sequence[str], limit: int = DRAFT_MAX_HITS) -> list[Hit]:
@@ -74,41 +123,74 @@ def _facets(topic: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def _draft_units(ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str]) -> list[Unit]:
+def _draft_units(
+    ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str], titled: frozenset[str] = frozenset()
+) -> list[Unit]:
     """Units fit for a draft (no placeholder, masked name or cut-off sentence; name slots as 【待定】),
     scored against ``query``; units from a document the request names (《拿来主义》) rank higher."""
     last: dict[str, int] = {}
-    units = _units(ctx, hits, query)
+    units = _units(ctx, hits, query, titled)
     for u in units:
         last[u.hit.chunk_id] = max(last.get(u.hit.chunk_id, 0), u.order)
     out = []
     for u in units:
-        text = fit_for_draft(u.text, u.order == last[u.hit.chunk_id])
+        text = fit_for_draft(_prose(u.text), u.order == last[u.hit.chunk_id])
         if text is None:
             continue
         bonus = MATERIAL_BONUS if any(n in u.hit.source or n in u.hit.title for n in named) else 0.0
-        out.append(replace(u, text=text, score=u.score + bonus, match=u.match + bonus))
+        hit = _clean_section(u.hit)
+        out.append(replace(u, text=text, hit=hit, score=u.score + bonus, match=u.match + bonus))
     return out
 
 
+def _clean_section(hit: Hit) -> Hit:
+    """The hit with its section path as a draft may show it (a template's "3、由XX同志…" heading is
+    labelled 【待定】 in the sources list, an unusable heading left out)."""
+    if not hit.section:
+        return hit
+    heads = [h for h in (fit_for_draft(x) for x in hit.section.split(" > ")) if h]
+    section = " > ".join(heads)
+    return hit if section == hit.section else replace(hit, section=section)
+
+
+def _prose(text: str) -> str:
+    """A unit as one line of prose: page-wrap breaks joined, a title line in front of the first sentence
+    dropped ("中共中央办公厅印发《…》\n近日，…"). A table (rows with |) keeps its lines for the plan's
+    procedure; anything else still on several lines is not a talking point (``drafting.pick`` skips it)."""
+    t = unwrap(text)
+    if "\n" not in t or "|" in t:
+        return t
+    lines = [ln for ln in t.split("\n") if ln.strip()]
+    while len(lines) > 1 and lines[0].rstrip()[-1:] not in TERMINAL:
+        lines.pop(0)
+    return lines[0].strip() if len(lines) == 1 else t
+
+
 def _section_scorer(
-    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str
+    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str, docs: Sequence[Hit] = ()
 ) -> Callable[[str], list[Unit]]:
     """``units_for(query)``: the base passages plus those retrieved for this section's query, scored for
     the query; a unit that shares nothing with the topic counts little (a sentence about 问题 in general
-    does not belong in the 问题 part of a talk on another subject)."""
+    does not belong in the 问题 part of a talk on another subject). When the topic is a document's own
+    (``docs``), all of that document is in every section's pool and read under its title, so an article
+    that never repeats the topic words (第十三条坚持严管和厚爱结合…) can still answer a section."""
 
     on_topic: dict[tuple[str, int], float] = {}  # topic match of each unit, computed once per passage
     scored: set[str] = set()
+    titled = frozenset(d.source for d in docs)
+    known = {h.chunk_id for h in base}
+    base = [*base, *(h for h in _whole_documents(ctx, docs) if h.chunk_id not in known)]
 
     def units_for(query: str) -> list[Unit]:
         seen = {h.chunk_id for h in base}
         hits = [*base, *(h for h in ctx.retriever.search(query, DRAFT_K) if h.chunk_id not in seen)]
         new = [h for h in hits if h.chunk_id not in scored]
-        on_topic.update({(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named)})
+        on_topic.update(
+            {(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named, titled)}
+        )
         scored.update(h.chunk_id for h in new)
         out = []
-        for u in _draft_units(ctx, hits, query, named):
+        for u in _draft_units(ctx, hits, query, named, titled):
             keep = 1.0 if on_topic.get((u.hit.chunk_id, u.order), 0.0) >= TOPIC_GATE else OFF_TOPIC
             out.append(replace(u, match=u.match * keep, score=u.score * keep))
         return out
@@ -145,16 +227,33 @@ def _absent_terms(ctx: Sources, topic: str) -> list[str]:
     return absent if words and sum(df(t) == 0 for t in words) * 2 >= len(words) else []
 
 
+_TALK = re.compile(r"讨论|交流|互动|研讨|发言|分享|提问|答疑")
+_TALK_FORM = re.compile(r"讲授[加+＋和与]?(?:讨论|研讨|交流|互动)|(?:讨论|研讨|互动)(?:式|的形式|的方式)")
+TALK_FORM_SHARE = 0.2  # of a 讲授+讨论 talk's time, for the discussion
+
+
+def _discussion(request: str, reqs: Sequence[Requirement], minutes: int) -> tuple[bool | None, int | None]:
+    """Whether the talk has a discussion and, when the request says, how long: "留5分钟提问" gives 5;
+    a 讲授加讨论 form gives the discussion about a fifth of the time."""
+    talks = [r for r in reqs if r.is_step and _TALK.search(r.text)]
+    asked = next((n for r in talks if (n := parse_minutes(r.text))), None)
+    if asked is None and _TALK_FORM.search(request):
+        asked = max(2, round(minutes * TALK_FORM_SHARE))
+    return (True if talks or asked else None), asked
+
+
 def _prepare_outline(ctx: Sources, req: TaskRequest) -> DraftInputs:
     reqs_probe = parse_requirements(req.text)
-    talk = any(r.is_step and re.search(r"讨论|交流|互动|研讨|发言|分享", r.text) for r in reqs_probe)
-    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history, discussion=talk or None)
+    minutes = req.minutes or parse_minutes(req.text) or DEFAULT_MINUTES
+    talk, talk_minutes = _discussion(req.text, reqs_probe, minutes)
+    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history, talk, talk_minutes)
     reqs = parse_requirements(req.text, p.topic)
     named = materials(req.text)
     queries = [p.topic, req.text, *named, *(f"{p.topic} {r.query}" for r in reqs), *_facets(p.topic)]
     hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.topic, named)
-    units_for = _section_scorer(ctx, hits, named, p.topic)
+    docs = _topic_documents(ctx, hits, p.topic)
+    units = _draft_units(ctx, hits, p.topic, named, frozenset(d.source for d in docs))
+    units_for = _section_scorer(ctx, hits, named, p.topic, docs)
     values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
               "time_split": p.split_text, "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.topic, named)
@@ -175,8 +274,9 @@ def _prepare_plan(ctx: Sources, req: TaskRequest) -> DraftInputs:
     queries = [p.theme, req.text, f"{p.theme} 做法 活动", *named, *(f"{p.theme} {r.query}" for r in reqs),
                *_facets(p.theme)]  # fmt: skip
     hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.theme, named)
-    units_for = _section_scorer(ctx, hits, named, p.theme)
+    docs = _topic_documents(ctx, hits, p.theme)
+    units = _draft_units(ctx, hits, p.theme, named, frozenset(d.source for d in docs))
+    units_for = _section_scorer(ctx, hits, named, p.theme, docs)
     values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form,
               "minutes": str(p.minutes), "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.theme, named)

@@ -76,7 +76,7 @@ def parse_audience(text: str) -> str | None:
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,40})[”\"」』]")
 _TOPIC_PATTERNS = (
     re.compile(
-        r"(?:题目|主题|课题|标题)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
+        r"(?:题目|主题|课题|标题|内容)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
     ),
     re.compile(
         r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就|讲(?=怎么|怎样|如何|好|清))([^，。,；;！!？?\n]{2,40}?)"
@@ -85,7 +85,7 @@ _TOPIC_PATTERNS = (
 )
 _ACTIVITY = re.compile(
     r"主题党日|党日活动|活动|分享会|读书会|宣讲会|座谈会|交流会|报告会|知识竞赛|演讲比赛|观影会|组织生活会|民主生活会|"
-    r"学习会|研讨会|培训班"
+    r"学习会|研讨会|培训班|知识竞答|知识问答"
 )
 _ACT_VERB = re.compile(
     r".*(?:开展|组织|搞|办|举办|举行|进行|策划|召开|(?<=[想要备算划拟])开)(?:一次|一场|一期|一个|个|次)?"
@@ -97,6 +97,9 @@ _BOILERPLATE = re.compile(
     r"提纲|大纲|活动方案|方案|微党课|党课|主题党日|党日活动|活动|左右|大约|分钟|小时|一刻钟|半天|一天|的|去|到|"
     r"[，。,.!！？?]"
 )
+
+
+_LABELLED = re.compile(r"(?!为题|为主题|主题|的|这|是)[\u4e00-\u9fff]{2,8}?(?=[，。,；;！!？?\n]|$)")
 
 
 def _strip_quotes(text: str) -> str:
@@ -127,8 +130,9 @@ def parse_topic(text: str) -> str | None:
         return _strip_quotes(q.group(1))
     if named and len(_strip_quotes(named.group(1))) >= 2:
         return _strip_quotes(named.group(1))
-    if m := _QUOTED.search(text):
-        return _strip_quotes(m.group(1))
+    if m := _QUOTED.search(text):  # a short quoted label names what follows it: “十五五”规划建议
+        label = _LABELLED.match(text, m.end()) if len(m.group(1)) <= 4 else None
+        return _strip_quotes(m.group(1) + (label.group(0) if label else ""))
     for rx in _TOPIC_PATTERNS[1:]:
         if m := rx.search(text):
             topic = short_topic(_TOPIC_TRIM.sub("", m.group(1).strip()))
@@ -203,16 +207,18 @@ def fallback_topic(text: str) -> str:
     return "加强机关思想政治工作"
 
 
-def time_split(minutes: int, discussion: bool | None = None) -> tuple[tuple[str, int], ...]:
-    """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked), 结语 ~1–2 min.
-
-    Always sums to ``minutes`` (at least 5: one minute for each part).
-    """
+def time_split(
+    minutes: int, discussion: bool | None = None, discuss_minutes: int | None = None
+) -> tuple[tuple[str, int], ...]:
+    """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked; ``discuss_minutes``
+    when the request gives its length), 结语 ~1–2 min. Always sums to ``minutes`` (at least 5)."""
     minutes = max(5, minutes)
     intro = 2 if minutes >= 10 else 1
     closing = 2 if minutes >= 15 else 1
     talk = minutes >= 15 if discussion is None else discussion
     discuss = (2 if minutes >= 15 else 1) if talk and minutes >= 6 else 0
+    if discuss_minutes and talk:  # at most what leaves a minute for each main part
+        discuss = max(1, min(discuss_minutes, minutes - intro - closing - 3))
     body = minutes - intro - closing - discuss
     base, extra = divmod(body, 3)
     parts = [base + (1 if i < extra else 0) for i in range(3)]
@@ -230,11 +236,13 @@ def outline_params(
     minutes: int | None,
     history: Sequence[tuple[str, str]] = (),
     discussion: bool | None = None,
+    discuss_minutes: int | None = None,
 ) -> OutlineParams:
     found_topic = topic or parse_topic(text) or _history_topic(history) or fallback_topic(text)
     m = minutes or parse_minutes(text) or DEFAULT_MINUTES
     who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
-    return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion))
+    split = time_split(m, discussion, discuss_minutes)
+    return OutlineParams(short_topic(found_topic), who, max(5, m), split)
 
 
 def plan_params(

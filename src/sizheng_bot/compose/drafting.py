@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from sizheng_bot.compose.select import Unit, is_duplicate
+from sizheng_bot.text import strip_marker
 
 ROLES = ("meaning", "problem", "measure")
 _SECTION = {
@@ -51,7 +52,7 @@ def role_score(unit: Unit, role: str) -> float:
     ):  # 典型做法 / 基本要求 / 原著: a practice fits the first, anything on topic the others
         return 1.0 if role != "practice" or is_practice(unit) else 0.3
     score = 1.0 if section_role(unit.hit.section) == role else 0.0
-    if _CUE[role].search(unit.text):
+    if _CUE[role].search(strip_marker(unit.text)):  # "第十三条坚持…" opens with 坚持
         score += 0.6
     return score
 
@@ -82,6 +83,8 @@ def pick(
         if len(out) >= n:
             break
         if u.match < floor or (weight and need_role and role_score(u, weight) == 0):
+            continue
+        if "\n" in u.text.strip():  # a table, a form or a cover page: not one point to make
             continue
         if _taken(u, used + out):
             continue

@@ -44,7 +44,8 @@ PURPOSE = {
     "content": "要求 内容 规定",
 }
 _ALTERNATIVES = ("practice", "content")
-_DISCUSS = ("讨论", "交流", "互动", "研讨", "发言", "分享", "提问")
+_DISCUSS = ("讨论", "交流", "互动", "研讨", "发言", "分享", "提问", "答疑")
+LOCAL = "由主讲人联系本单位的具体情况、工作实际和身边事例展开【待补充】。"
 Scorer = Callable[[str], Sequence[Unit]]
 
 
@@ -72,7 +73,8 @@ def compose_outline(
     points = [r for r in reqs if r.kind == "point"]
     steps = [r for r in reqs if r.kind == "step"]
     lead = " ".join(r.query for r in occasions)
-    intro = _intro_case(scorer(f"{p.topic} {lead} {PURPOSE['intro']}".strip()), used)
+    # nothing on the topic: a frame to fill in, no loosely related passage quoted as if it were on it
+    intro = None if absent else _intro_case(scorer(f"{p.topic} {lead} {PURPOSE['intro']}".strip()), used)
     material = None
     if named:
         found = [u for u in scorer(f"{' '.join(named)} {p.topic}") if _is_from(u, named)]
@@ -80,18 +82,18 @@ def compose_outline(
             best = max(found, key=lambda u: u.score)
             found = [*found, *(u for u in doc_units(best.hit, MATERIAL_SPAN) if _is_from(u, named))]
         material = _material_part(found, used, k + 1)  # the named work carries the talk
-    parts = _parts(p.topic, scorer, used, k, pad=not absent)
+    parts = [(r, []) for r in ("meaning", "problem", "measure")] if absent else _parts(p.topic, scorer, used, k)
     if material is not None:  # the named work replaces the weakest part
         weakest = min(range(len(parts)), key=lambda i: (len(parts[i][1]), -i))
         _release(used, parts[weakest][1])
         parts = [material, *(x for i, x in enumerate(parts) if i != weakest)]
-    point_units = [(r, pick(scorer(f"{p.topic} {r.query}"), 2, used, FLOOR)) for r in points]
+    point_units = [(r, [] if r.is_local else pick(scorer(f"{p.topic} {r.query}"), 2, used, FLOOR)) for r in points]
     minutes = dict(p.split)
     title = f"{p.topic}——{p.audience}微党课"
     cited = (1 if intro else 0) + sum(len(c) for _, c in parts) + sum(len(c) for _, c in point_units)
     lines = [f"# {title}", "", BANNER]
     if absent:
-        lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，以下只摘编沾边的内容，不足以支撑这堂党课；"
+        lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，下面只给出提纲框架，不摘编无关内容；"
                      "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip
     elif cited < THIN:
         lines.append(f"> 提示：知识库中与{p.topic}直接相关的材料不多（只找到 {cited} 条），以下只摘编有出处的内容，"
@@ -119,7 +121,7 @@ def compose_outline(
             for r, got in point_units:
                 where[r.text] = f"第{_NUMERALS[i + 1]}部分"
                 lines.append(f"- {r.text}：" + ("；".join(f"{u.text} {book.cite(u.hit)}" for u in got) if got
-                             else "知识库中未找到这方面的材料，请结合本单位实际补充【待补充】。"))  # fmt: skip
+                             else LOCAL if r.is_local else "知识库中未找到这方面的材料，请结合本单位实际补充【待补充】。"))  # fmt: skip
     talk = [r for r in steps if any(w in r.text for w in _DISCUSS)]
     rest = [r for r in steps if r not in talk]
     lines += _discussion(p, minutes.get("互动讨论"), talk)
@@ -176,7 +178,7 @@ def _release(used: list[Unit], chosen: list[Unit]) -> None:
 
 
 def _parts(
-    topic: str, scorer: Scorer, used: list[Unit], k: int, pad: bool = True
+    topic: str, scorer: Scorer, used: list[Unit], k: int
 ) -> list[tuple[str, list[Unit]]]:
     """Three parts shown as why / what goes wrong / how, each from passages retrieved for that purpose.
 
@@ -202,7 +204,7 @@ def _parts(
     parts = [got["meaning"], got["problem"], got["measure"]]
     on_topic = scorer(topic)
     for role, chosen in parts:  # top up short parts with what is most relevant to the topic itself
-        if 0 < len(chosen) < k and pad:
+        if 0 < len(chosen) < k:
             chosen.extend(pick(on_topic, k - len(chosen), used, FLOOR * 0.8, weight=role, need_role=False))
     for role, chosen in parts:  # little material: spread it so that no part stands empty
         donor = max((c for _, c in parts), key=len)
@@ -210,9 +212,7 @@ def _parts(
             best = max(donor, key=lambda u: (role_score(u, role), u.score))
             donor.remove(best)
             chosen.append(best)
-        elif (
-            not chosen and pad
-        ):  # one near-topic passage rather than an empty part (the notice says it is thin)
+        elif not chosen:  # one near-topic passage rather than an empty part (the notice says it is thin)
             chosen.extend(pick(on_topic, 1, used, FLOOR * 0.6, weight=role, need_role=False))
     seen: set[str] = set()
     out = []

@@ -164,7 +164,10 @@ def compose_plan(
     musts = units_for(f"{p.theme} 要求 注意 纪律 强调 必须")
     lines += [f"- {u.text} {book.cite(u.hit)}" for u in pick(musts, 2, used, FLOOR, weight="measure")]
     for r in reqs:
-        if r.kind == "point":
+        if r.is_local:
+            lines.append(f"- {r.text}：各环节的内容、事例和分工联系本单位的具体情况和工作安排确定【待补充】。")
+            where[r.text] = "工作要求"
+        elif r.kind == "point":
             got = pick(units_for(f"{p.theme} {r.query}"), 2, used, FLOOR)
             refs = "；".join(f"{u.text} {book.cite(u.hit)}" for u in got)
             lines.append(
@@ -232,13 +235,15 @@ def _procedure(
 
 
 _ROW = re.compile(r"^\s*\d{1,2}\s*[\t |、.．]?\s*(?=\D)")
+_CELLS = re.compile(r"^[^|：:]{1,10}[：:][^|]*\s\|\s")
 
 
 def _rows(unit: Unit) -> list[Unit]:
     """A table or list held in one unit, one row per step (header rows and notes dropped)."""
     lines = [x.strip() for x in unit.text.splitlines() if x.strip()]
-    rows = [x for x in lines if _ROW.match(x)]
-    if len(rows) < 3:
+    cells = [x for x in lines if _CELLS.match(x)]  # a table row as the loaders write it: 键：值 | 键：值
+    rows = cells or [x for x in lines if _ROW.match(x)]
+    if len(rows) < (1 if cells else 3):
         return [unit]
     out = []
     for i, row in enumerate(rows):

@@ -23,19 +23,24 @@ _WHEN = (
 )
 _MODAL = re.compile(
     rf"^{_WHEN}+(?:开展|进行|组织|举行)|^{_WHEN}*(?:由[^，。]{{2,12}}?)?(?:每人|每位党员|大家|全体党员)?(?:都)?(?:能|要|得|需要|需|可以|写|交|作|做|带头)"
+    rf"|^{_WHEN}+(?:由[^，。]{{1,12}}?)?(?=[\u4e00-\u9fff])"  # "最后由书记颁奖" / "会后形成问题清单": a step in sequence
+    r"|^分[^，。]{1,12}?(?:[两三四五六七八九\d]|几)(?:轮|组|个环节|个阶段|场)"  # "分必答和抢答两轮"
 )
 _BA = re.compile(r"^把(.{2,30}?)(列清楚|写清楚|写明白|写明|讲清楚|讲透|列出来|突出出来|体现出来)")
 _INTENT = re.compile(r"想|准备|打算|计划|拟")
-_SPLIT = re.compile(r"[，。,；;！!？?\n]|(?:并且|同时|另外|然后)")
+_SPLIT = re.compile(r"[，。,；;！!？?\n]|(?:并且|同时|另外|然后)|(?<=[\u4e00-\u9fff]{2})(?=再[\u4e00-\u9fff]{2})")
 _ACTIVITY = re.compile(
     r"宣誓|誓词|党课|讲课|讲授|授课|宣讲|参观|瞻仰|观看|观影|看电影|纪录片|合唱|唱|朗读|诵读|读书|分享|交流|研讨|座谈|"
     r"发言|讨论|竞赛|知识问答|答题|演讲|慰问|走访|志愿|签名|献花|植树|打卡|重温|测试|讲解|点评|访谈|互动|心得|体会|"
-    r"思考题|作业|带头|表态|批评与自我批评"
+    r"思考题|作业|带头|表态|批评与自我批评|颁奖|辅导|提问|竞答|抢答|必答|清单|形成"
 )
+# a requirement that only says "relate it to us" (结合本单位实际): nothing to retrieve, the speaker fills it in
+_LOCAL = re.compile(r"^(?:本单位|本部门|本支部|本地|本系统|本岗位|单位|部门|支部|自身|我们|工作|的|和|实际|情况|特点)+$")
+_LEAD_DURATION = re.compile(r"^(?:约|大概|大约)?[\d一二三四五六七八九十两半]+个?(?:半)?(?:小时|分钟|钟头)(?:左右)?(?:的)?")
 _OCCASION = re.compile(r"七一|建党|国庆|五四|十一|春节|清明|八一|纪念日|周年|节日|新春|元旦|重阳")
 _MATERIAL = re.compile(r"《([^》]{1,30})》")
 _QUOTED = re.compile(r"[“\"「『][^”\"」』]*[”\"」』]")
-_DRAFT_THING = re.compile(r"提纲|大纲|方案|微党课|主题党日|党日活动|帮我|帮忙|麻烦")
+_DRAFT_THING = re.compile(r"提纲|大纲|方案|微党课|主题党日|党日活动|帮我|帮忙|麻烦|设计|策划")
 _LEAD = re.compile(
     rf"^(?:{_WHEN}|其中)*(?:每人|每位党员|大家|全体党员)?(?:都)?(?:能|要|得|需要|需|想|可以)*(?:有|搞|留|在现场)?"
 )
@@ -57,6 +62,11 @@ class Requirement:
     @property
     def is_step(self) -> bool:
         return self.kind == "step"
+
+    @property
+    def is_local(self) -> bool:
+        """Asks to relate the draft to the user's own unit (结合本单位实际): the speaker supplies it."""
+        return self.kind == "point" and bool(_LOCAL.match(self.query))
 
 
 def materials(request: str) -> list[str]:
@@ -99,7 +109,7 @@ def _requirement(clause: str) -> Requirement | None:
     else:
         return None
     core = _VERB.sub("", text, count=1) if verb else text
-    core = _clean(core)
+    core = _clean(_LEAD_DURATION.sub("", _clean(core)))  # "留5分钟提问" -> 提问
     if len(core) < 2 or _DURATION.match(core):
         return None
     if _OCCASION.search(core) and len(core) <= 8:

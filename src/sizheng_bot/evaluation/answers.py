@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sizheng_bot.evaluation.retrieval import item_query, seed_hit
-from sizheng_bot.text import strip_number, strip_space
+from sizheng_bot.text import is_heading, strip_number, strip_space
 from sizheng_bot.types import Citation, Hit, Result
 
 ANSWERABLE = ("fact", "howto", "multi")
@@ -262,15 +262,17 @@ _LINE_START = re.compile(r"^\s*(?:#|>|[-*]\s|\d+[.、]|[^：:\s]{1,8}[：:]|$)")
 
 
 def cut_quotes(text: str) -> list[str]:
-    """Quoted units that are not whole sentences: a cited line whose quotation does not end a sentence,
-    and a line that continues the line above (a PDF line break carried into the draft)."""
+    """Quoted units that are not whole sentences: a cited line whose quotation (longer than an item or a
+    table row) does not end a sentence, and a line that continues the line above (a PDF line break
+    carried into the draft)."""
     from sizheng_bot.compose.cleanliness import TERMINAL
 
     out = []
     for line in text.splitlines():
         m = _CITED.match(line)
         quoted = m.group(1).split("；")[-1].rstrip() if m else ""
-        if m and quoted and quoted[-1] not in TERMINAL:
+        whole = len(quoted) <= 30 or is_heading(quoted) or " | " in quoted  # an item or a table row
+        if m and quoted and quoted[-1] not in TERMINAL and not whole:
             out.append(quoted[-20:])
         elif not _LINE_START.match(line):
             out.append(line.strip()[:20])
