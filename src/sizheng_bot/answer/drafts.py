@@ -12,24 +12,23 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from sizheng_bot.answer.intent import DEFAULT_MINUTES, outline_params, parse_minutes, plan_params
+from sizheng_bot.answer.scope import Scope, read_under, scope_hits, topic_scopes
 from sizheng_bot.compose import Draft
 from sizheng_bot.compose.cleanliness import TERMINAL, fit_for_draft
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
 from sizheng_bot.compose.requirements import Requirement, materials, parse_requirements
-from sizheng_bot.compose.select import QueryTerms, Unit, match_unit, query_terms, score_unit, scored_units
+from sizheng_bot.compose.select import QueryTerms, Unit, query_terms, scored_units
 from sizheng_bot.retrieval.retriever import Retriever
-from sizheng_bot.text import squash, unwrap
+from sizheng_bot.text import unwrap
 from sizheng_bot.types import Hit, TaskRequest
 
 DRAFT_K = 6
 DRAFT_MAX_HITS = 10
-TOPIC_GATE = 0.05  # least match to the topic for a section's unit to count in full
+TOPIC_GATE = 0.2  # least match to the topic for a section's unit to count in full
 OFF_TOPIC = 0.3
 MATERIAL_BONUS = 0.5  # a unit from the work the request names (借《拿来主义》讲…)
-TOPIC_DOC_SHARE = 0.8  # share of the topic's weight a document's title must hold to be the topic's own
-TOPIC_DOC_CHUNKS = 80  # most chunks of a topic document drawn on (a regulation of some 40 articles)
 
 
 class Sources(Protocol):
@@ -61,50 +60,11 @@ def _terms(ctx: Sources, query: str) -> QueryTerms:
     return query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
 
 
-def _units(ctx: Sources, hits: Sequence[Hit], query: str, titled: frozenset[str] = frozenset()) -> list[Unit]:
-    """Units of ``hits`` scored against ``query``; a unit of a document in ``titled`` (the topic's own
-    document) is read under its document's title, as every article of a regulation is about its title."""
+def _units(ctx: Sources, hits: Sequence[Hit], query: str, scopes: Sequence[Scope] = ()) -> list[Unit]:
+    """Units of ``hits`` scored against ``query``; a unit inside the topic's own document or section
+    (``scopes``) is read under its title or heading (see ``answer.scope``)."""
     q = _terms(ctx, query)
-    units = scored_units(hits, q)
-    if not titled:
-        return units
-    top = max((h.score for h in hits), default=0.0)
-    out = []
-    for u in units:
-        if u.hit.source in titled:
-            m = match_unit(replace(u, text=f"{_title(u.hit)}。{u.text}"), q)
-            u = replace(u, match=m)
-            u = replace(u, score=score_unit(u, q, top))
-        out.append(u)
-    return out
-
-
-def _title(hit: Hit) -> str:
-    stem = hit.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return hit.title if hit.title and hit.title != hit.source else stem
-
-
-def _topic_documents(ctx: Sources, hits: Sequence[Hit], topic: str) -> list[Hit]:
-    """One hit per document whose title holds (nearly) all of the topic: the document the talk is about
-    ("以“推进领导干部能上能下”为题" over 推进领导干部能上能下规定)."""
-    q = _terms(ctx, topic)
-    found: dict[str, Hit] = {}
-    for h in hits:
-        title = squash(_title(h))
-        held = sum(q.terms[t] for t in q.core if t in title)
-        if q.core and held >= TOPIC_DOC_SHARE * q.total:
-            found.setdefault(h.source, h)
-    return list(found.values())
-
-
-def _whole_documents(ctx: Sources, docs: Sequence[Hit]) -> list[Hit]:
-    """Every chunk of the topic documents (up to ``TOPIC_DOC_CHUNKS`` each), as hits."""
-    lex = ctx.retriever.kb.lexical()
-    out: list[Hit] = []
-    for d in docs:
-        chunks = [c for c in lex.chunks if c.source == d.source][:TOPIC_DOC_CHUNKS]
-        out += [Hit(c.id, c.text, d.score * 0.5, c.source, c.title, c.section, c.page, c.position) for c in chunks]
-    return out
+    return read_under(scored_units(hits, q), scopes, q, max((h.score for h in hits), default=0.0))
 
 
 def _draft_hits(ctx: Sources, queries: Sequence[str], limit: int = DRAFT_MAX_HITS) -> list[Hit]:
@@ -124,12 +84,12 @@ def _facets(topic: str) -> list[str]:
 
 
 def _draft_units(
-    ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str], titled: frozenset[str] = frozenset()
+    ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str], scopes: Sequence[Scope] = ()
 ) -> list[Unit]:
     """Units fit for a draft (no placeholder, masked name or cut-off sentence; name slots as 【待定】),
     scored against ``query``; units from a document the request names (《拿来主义》) rank higher."""
     last: dict[str, int] = {}
-    units = _units(ctx, hits, query, titled)
+    units = _units(ctx, hits, query, scopes)
     for u in units:
         last[u.hit.chunk_id] = max(last.get(u.hit.chunk_id, 0), u.order)
     out = []
@@ -167,30 +127,31 @@ def _prose(text: str) -> str:
 
 
 def _section_scorer(
-    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str, docs: Sequence[Hit] = ()
+    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str, scopes: Sequence[Scope] = ()
 ) -> Callable[[str], list[Unit]]:
     """``units_for(query)``: the base passages plus those retrieved for this section's query, scored for
     the query; a unit that shares nothing with the topic counts little (a sentence about 问题 in general
-    does not belong in the 问题 part of a talk on another subject). When the topic is a document's own
-    (``docs``), all of that document is in every section's pool and read under its title, so an article
-    that never repeats the topic words (第十三条坚持严管和厚爱结合…) can still answer a section."""
+    does not belong in the 问题 part of a talk on another subject). The topic's own document or section
+    (``scopes``) is in every section's pool, read under its name, so an article that never repeats the
+    topic words (第十三条坚持严管和厚爱结合…) can still answer a section."""
 
     on_topic: dict[tuple[str, int], float] = {}  # topic match of each unit, computed once per passage
     scored: set[str] = set()
-    titled = frozenset(d.source for d in docs)
     known = {h.chunk_id for h in base}
-    base = [*base, *(h for h in _whole_documents(ctx, docs) if h.chunk_id not in known)]
+    lowest = min((h.score for h in base), default=0.0)
+    base = [*base, *(h for h in scope_hits(ctx.retriever.kb.lexical().chunks, scopes, lowest)
+                     if h.chunk_id not in known)]  # fmt: skip
 
     def units_for(query: str) -> list[Unit]:
         seen = {h.chunk_id for h in base}
         hits = [*base, *(h for h in ctx.retriever.search(query, DRAFT_K) if h.chunk_id not in seen)]
         new = [h for h in hits if h.chunk_id not in scored]
         on_topic.update(
-            {(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named, titled)}
+            {(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named, scopes)}
         )
         scored.update(h.chunk_id for h in new)
         out = []
-        for u in _draft_units(ctx, hits, query, named, titled):
+        for u in _draft_units(ctx, hits, query, named, scopes):
             keep = 1.0 if on_topic.get((u.hit.chunk_id, u.order), 0.0) >= TOPIC_GATE else OFF_TOPIC
             out.append(replace(u, match=u.match * keep, score=u.score * keep))
         return out
@@ -251,9 +212,9 @@ def _prepare_outline(ctx: Sources, req: TaskRequest) -> DraftInputs:
     named = materials(req.text)
     queries = [p.topic, req.text, *named, *(f"{p.topic} {r.query}" for r in reqs), *_facets(p.topic)]
     hits = _draft_hits(ctx, queries)
-    docs = _topic_documents(ctx, hits, p.topic)
-    units = _draft_units(ctx, hits, p.topic, named, frozenset(d.source for d in docs))
-    units_for = _section_scorer(ctx, hits, named, p.topic, docs)
+    scopes = topic_scopes(hits, _terms(ctx, p.topic))
+    units = _draft_units(ctx, hits, p.topic, named, scopes)
+    units_for = _section_scorer(ctx, hits, named, p.topic, scopes)
     values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
               "time_split": p.split_text, "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.topic, named)
@@ -274,9 +235,9 @@ def _prepare_plan(ctx: Sources, req: TaskRequest) -> DraftInputs:
     queries = [p.theme, req.text, f"{p.theme} 做法 活动", *named, *(f"{p.theme} {r.query}" for r in reqs),
                *_facets(p.theme)]  # fmt: skip
     hits = _draft_hits(ctx, queries)
-    docs = _topic_documents(ctx, hits, p.theme)
-    units = _draft_units(ctx, hits, p.theme, named, frozenset(d.source for d in docs))
-    units_for = _section_scorer(ctx, hits, named, p.theme, docs)
+    scopes = topic_scopes(hits, _terms(ctx, p.theme))
+    units = _draft_units(ctx, hits, p.theme, named, scopes)
+    units_for = _section_scorer(ctx, hits, named, p.theme, scopes)
     values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form,
               "minutes": str(p.minutes), "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.theme, named)

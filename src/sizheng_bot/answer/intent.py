@@ -108,6 +108,7 @@ def _strip_quotes(text: str) -> str:
 
 _ASK_WORDS = re.compile(r"^(?:要|该|应该|应当)?(?:怎样|怎么样|怎么|如何|怎)(?:样)?")
 _TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的)$")
+_ASK_INSIDE = re.compile(r"^对([\u4e00-\u9fff]{2,12}?)(?:怎样|怎么|如何)(?:进行|开展)([\u4e00-\u9fff]{2,12})$")
 
 
 def short_topic(topic: str) -> str:
@@ -119,6 +120,8 @@ def short_topic(topic: str) -> str:
             break
     t = re.sub(r"^给[\u4e00-\u9fff]{2,10}?讲", "", t)
     t = _ASK_WORDS.sub("", t)
+    if m := _ASK_INSIDE.match(t):  # "对不合格党员怎样进行组织处置" -> "不合格党员组织处置"
+        t = m.group(1) + m.group(2)
     t = _TOPIC_END.sub("", t)
     return t.strip("的 ") or _strip_quotes(topic)
 

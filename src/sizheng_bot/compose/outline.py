@@ -108,7 +108,8 @@ def compose_outline(
         lines.append(f"- {r.text}：从{r.query}说起，引出{p.topic}这一话题。")
         where[r.text] = "导入"
     if intro is not None:
-        lines.append(f"- 事例导入：{intro.text} {book.cite(intro.hit)}")
+        label = "事例导入" if is_practice(intro) else "引入"  # not called a case when it is none
+        lines.append(f"- {label}：{intro.text} {book.cite(intro.hit)}")
     lines.append(f"- 提出问题：围绕{p.topic}，我们做得怎么样？还能怎样做得更好？")
     for i, (role, chosen) in enumerate(parts):
         head = _PARTS[role][0].format(t=p.topic, m=m)

@@ -45,8 +45,10 @@ KINDS = (
          "分组开展志愿服务，为群众办实事、解难题", "志愿服务 社会服务实践 我为群众办实事 社区"),
     Kind("研讨", re.compile(r"研讨|座谈|读书|分享|交流会|集中学习|学习交流|专题学习"), "学习研讨",
          "围绕主题集中学习，组织党员交流发言", "学习研讨 交流 座谈"),
+    Kind("竞答", re.compile(r"竞答|知识竞赛|知识问答|答题|抢答"), "知识竞答",
+         "围绕活动主题组织知识竞答，以赛促学、检验学习效果", "知识 学习 要求"),
 )  # fmt: skip
-_DEFAULT = KINDS[3]
+_DEFAULT = KINDS[3]  # 研讨
 
 
 def detect_kinds(theme: str, text: str) -> list[Kind]:
@@ -80,7 +82,7 @@ def step_minutes(total: int, weights: Sequence[float] | int) -> list[int]:
     if isinstance(weights, int):
         weights = [1.0, *([3.0] * weights), 1.5, 1.0]
     n = len(weights)
-    unit = 5 if total >= 5 * n and total % 5 == 0 else 1
+    unit = 5 if total >= 10 * n and total % 5 == 0 else 1  # short plans: minutes, so weights still tell
     slots = total // unit
     raw = [w / sum(weights) * slots for w in weights]
     got = [max(1, int(x)) for x in raw]
@@ -104,6 +106,7 @@ class Step:
     query: str = ""
     weight: float = 1.0
     asked: bool = False
+    also: str = ""  # words of a requirement this step already answers (the closing: 书记点评)
 
 
 DocUnits = Callable[[Hit, int], Sequence[Unit]]
@@ -270,10 +273,10 @@ def _steps(
                    "清点人数，由主持人说明活动目的、流程和要求", weight=1.0)  # fmt: skip
     main = [Step(k.step, k.content, f"{p.theme} {k.query}", weight=3.0) for k in kinds]
     sharing = Step("交流分享", "参加人员结合活动谈体会、谈打算", weight=1.5)
-    closing = Step("总结讲评", "党支部书记总结讲评，对后续工作提出要求", weight=1.0)
+    closing = Step("总结讲评", "党支部书记总结讲评，对后续工作提出要求", weight=1.0, also="书记点评讲评总结")
     steps = [opening, *main, sharing, closing]
     for r in asked:
-        same = next((s for s in steps if r.query in s.title or _overlaps(r.query, s.title)), None)
+        same = next((s for s in steps if r.query in s.title or _overlaps(r.query, s.title + s.also)), None)
         if same is not None:
             same.title = same.title if r.query in same.title else f"{r.text}（{same.title}）"
             same.asked = True

@@ -24,8 +24,8 @@ _WHEN = (
 _MODAL = re.compile(
     rf"^{_WHEN}+(?:开展|进行|组织|举行)|^{_WHEN}*(?:由[^，。]{{2,12}}?)?(?:每人|每位党员|大家|全体党员)?(?:都)?(?:能|要|得|需要|需|可以|写|交|作|做|带头)"
     rf"|^{_WHEN}+(?:由[^，。]{{1,12}}?)?(?=[\u4e00-\u9fff])"  # "最后由书记颁奖" / "会后形成问题清单": a step in sequence
-    r"|^分[^，。]{1,12}?(?:[两三四五六七八九\d]|几)(?:轮|组|个环节|个阶段|场)"  # "分必答和抢答两轮"
 )
+_ROUNDS = re.compile(r"^分[^，。]{1,12}?(?:[两三四五六七八九\d]|几)(?:轮|个环节|个阶段|场)")  # "分必答和抢答两轮"
 _BA = re.compile(r"^把(.{2,30}?)(列清楚|写清楚|写明白|写明|讲清楚|讲透|列出来|突出出来|体现出来)")
 _INTENT = re.compile(r"想|准备|打算|计划|拟")
 _SPLIT = re.compile(r"[，。,；;！!？?\n]|(?:并且|同时|另外|然后)|(?<=[\u4e00-\u9fff]{2})(?=再[\u4e00-\u9fff]{2})")
@@ -98,6 +98,8 @@ def _requirement(clause: str) -> Requirement | None:
         return Requirement(f"结合{occasion.group(0)}", "occasion", occasion.group(0))
     if ba := _BA.match(clause):
         return Requirement(clause[1:], "point", ba.group(1))
+    if _ROUNDS.match(clause):
+        return Requirement(clause, "step", clause)
     verb = _VERB.search(clause)
     modal = _MODAL.match(clause)
     if verb:
