@@ -258,3 +258,31 @@ def test_nothing_loosely_related_is_quoted_when_the_kb_has_nothing(assistant) ->
     r = assistant.outline("给社区党员讲15分钟的微党课，主题是垃圾分类与生态文明建设")
     assert "下面只给出提纲框架" in r.text.split("题目：")[0]
     assert not r.citations and "[1]" not in r.text  # no cover page, no passage on another subject
+
+
+def test_a_clause_naming_several_steps_gives_each_and_an_opening_step_goes_first() -> None:
+    got = [r.text for r in parse_requirements("召开党员大会，要有宣读选举办法、投票、计票和宣布结果的环节。")]
+    assert got == ["宣读选举办法", "投票", "计票", "宣布结果"]
+    video = parse_requirements("讲讲机关作风建设，开头放一段短视频导入，最后安排大家自由发言")
+    assert [(r.query, r.is_step, r.opening) for r in video] == [("短视频导入", True, True), ("自由发言", True, False)]
+
+
+def test_topic_after_a_colon_and_a_how_to_ending() -> None:
+    p = outline_params("给新任支部委员讲45分钟党课：组织生活会怎么开，课后布置思考题。", None, None, None)
+    assert p.topic == "组织生活会"
+    assert plan_params("组织青年党员开展一次90分钟的微宣讲比赛，请评委打分", None, None, None).theme == "微宣讲比赛"
+
+
+def test_an_opening_step_is_in_the_intro_of_the_outline(assistant) -> None:  # type: ignore[no-untyped-def]
+    r = assistant.outline("给机关党员讲20分钟的党课，讲讲机关作风建设，开头放一段短视频导入，最后安排大家自由发言。")
+    intro = r.text.split("## 一、导入")[1].split("\n## ")[0]
+    assert "短视频导入" in intro and "短视频导入（见导入）" in r.text
+    assert "自由发言" in r.text.split("## 互动讨论")[1].split("\n## ")[0]
+
+
+def test_form_slots_are_not_quoted() -> None:
+    from sizheng_bot.answer.drafts import _BLANK_SLOT
+
+    for form in ("经讨论，一致同意( )任支部组织委员。", "发出选票X张，核对无误。", "□同意 □不同意"):
+        assert _BLANK_SLOT.search(form), form
+    assert not _BLANK_SLOT.search("坚持以XI思想为指导，推进5G网络建设。")

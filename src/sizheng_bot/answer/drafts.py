@@ -95,7 +95,7 @@ def _draft_units(
     out = []
     for u in units:
         text = fit_for_draft(_prose(u.text), u.order == last[u.hit.chunk_id])
-        if text is None:
+        if text is None or _BLANK_SLOT.search(text):
             continue
         bonus = MATERIAL_BONUS if any(n in u.hit.source or n in u.hit.title for n in named) else 0.0
         hit = _clean_section(u.hit)
@@ -188,6 +188,8 @@ def _absent_terms(ctx: Sources, topic: str) -> list[str]:
     return absent if words and sum(df(t) == 0 for t in words) * 2 >= len(words) else []
 
 
+# a form's blank or a one-letter slot ("( )任支部组织委员", "得赞成票X票", "发出选票X张"): a form to fill in
+_BLANK_SLOT = re.compile(r"[（(]\s*[）)]|[\[［]\s*[\]］]|□|(?<![A-Za-z0-9])[XＸ](?=[\u4e00-\u9fff])")
 _TALK = re.compile(r"讨论|交流|互动|研讨|发言|分享|提问|答疑")
 _TALK_FORM = re.compile(r"讲授[加+＋和与]?(?:讨论|研讨|交流|互动)|(?:讨论|研讨|互动)(?:式|的形式|的方式)")
 TALK_FORM_SHARE = 0.2  # of a 讲授+讨论 talk's time, for the discussion

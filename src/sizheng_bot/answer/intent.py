@@ -76,7 +76,7 @@ def parse_audience(text: str) -> str | None:
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,40})[”\"」』]")
 _TOPIC_PATTERNS = (
     re.compile(
-        r"(?:题目|主题|课题|标题|内容)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
+        r"(?:(?:题目|主题|课题|标题|内容)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)|党课[：:])\s*([^，。,；;！!？?\n]{2,40})"
     ),
     re.compile(
         r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就|讲(?=怎么|怎样|如何|好|清))([^，。,；;！!？?\n]{2,40}?)"
@@ -85,7 +85,7 @@ _TOPIC_PATTERNS = (
 )
 _ACTIVITY = re.compile(
     r"主题党日|党日活动|活动|分享会|读书会|宣讲会|座谈会|交流会|报告会|知识竞赛|演讲比赛|观影会|组织生活会|民主生活会|"
-    r"学习会|研讨会|培训班|知识竞答|知识问答"
+    r"学习会|研讨会|培训班|知识竞答|知识问答|比赛|大赛|党员大会"
 )
 _ACT_VERB = re.compile(
     r".*(?:开展|组织|搞|办|举办|举行|进行|策划|召开|(?<=[想要备算划拟])开)(?:一次|一场|一期|一个|个|次)?"
@@ -107,7 +107,7 @@ def _strip_quotes(text: str) -> str:
 
 
 _ASK_WORDS = re.compile(r"^(?:要|该|应该|应当)?(?:怎样|怎么样|怎么|如何|怎)(?:样)?")
-_TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的)$")
+_TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的|(?:怎么|怎样|如何)[开办搞做抓])$")
 _ASK_INSIDE = re.compile(r"^对([\u4e00-\u9fff]{2,12}?)(?:怎样|怎么|如何)(?:进行|开展)([\u4e00-\u9fff]{2,12})$")
 
 
@@ -158,7 +158,7 @@ def parse_theme(text: str) -> str | None:
     clauses = [c.strip() for c in re.split(r"[，。,；;！!？?\n]", text) if c.strip()]
     for clause in clauses:
         if (m := _PLAN_NAMED.search(clause)) and len(_BOILERPLATE.sub("", m.group(1))) >= 2:
-            if not _ACTIVITY.fullmatch(m.group(1)):
+            if not _ACTIVITY.fullmatch(m.group(1)) and m.group(1) not in ("会议", "工作", "实施"):
                 return _strip_quotes(re.sub(r"^(?:拟|写|起草|制定)", "", m.group(1)))
     for clause in clauses:
         m = _ACTIVITY.search(clause)

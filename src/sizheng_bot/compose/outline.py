@@ -95,7 +95,7 @@ def compose_outline(
     if absent:
         lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，下面只给出提纲框架，不摘编无关内容；"
                      "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip
-    elif cited < THIN:
+    elif cited < max(THIN, 3 * k // 2):  # fewer than half the points a talk of this length makes
         lines.append(f"> 提示：知识库中与{p.topic}直接相关的材料不多（只找到 {cited} 条），以下只摘编有出处的内容，"
                      "空缺部分请结合本单位实际补充，或先把相关文件入库后重新生成。")  # fmt: skip
     req_at = len(lines)
@@ -106,6 +106,9 @@ def compose_outline(
     lines += ["", f"## 一、导入（约{minutes['导入']}分钟）"]
     for r in occasions:
         lines.append(f"- {r.text}：从{r.query}说起，引出{p.topic}这一话题。")
+        where[r.text] = "导入"
+    for r in (r for r in steps if r.opening):  # 开头放一段短视频导入: the intro is where it was asked
+        lines.append(f"- 按要求安排：{r.text}（由主讲人准备）。")
         where[r.text] = "导入"
     if intro is not None:
         label = "事例导入" if is_practice(intro) else "引入"  # not called a case when it is none
@@ -123,8 +126,8 @@ def compose_outline(
                 where[r.text] = f"第{_NUMERALS[i + 1]}部分"
                 lines.append(f"- {r.text}：" + ("；".join(f"{u.text} {book.cite(u.hit)}" for u in got) if got
                              else LOCAL if r.is_local else "知识库中未找到这方面的材料，请结合本单位实际补充【待补充】。"))  # fmt: skip
-    talk = [r for r in steps if any(w in r.text for w in _DISCUSS)]
-    rest = [r for r in steps if r not in talk]
+    talk = [r for r in steps if any(w in r.text for w in _DISCUSS) and not r.opening]
+    rest = [r for r in steps if r not in talk and not r.opening]
     lines += _discussion(p, minutes.get("互动讨论"), talk)
     where |= {r.text: "互动讨论" for r in talk}
     lines += ["", f"## 结语（约{minutes['结语']}分钟）",
