@@ -244,8 +244,7 @@ def outline_params(
     found_topic = topic or parse_topic(text) or _history_topic(history) or fallback_topic(text)
     m = minutes or parse_minutes(text) or DEFAULT_MINUTES
     who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
-    split = time_split(m, discussion, discuss_minutes)
-    return OutlineParams(short_topic(found_topic), who, max(5, m), split)
+    return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion, discuss_minutes))
 
 
 def plan_params(
