@@ -286,3 +286,12 @@ def test_form_slots_are_not_quoted() -> None:
     for form in ("经讨论，一致同意( )任支部组织委员。", "发出选票X张，核对无误。", "□同意 □不同意"):
         assert _BLANK_SLOT.search(form), form
     assert not _BLANK_SLOT.search("坚持以XI思想为指导，推进5G网络建设。")
+
+
+def test_a_plan_on_a_subject_the_kb_lacks_says_so_and_quotes_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
+    r = assistant.plan("组织社区党员开展一次垃圾分类知识宣传主题党日，2小时，帮我写个方案。")
+    assert "知识库中没有关于垃圾的材料" in r.text.split("活动名称")[0]
+    assert not r.citations and "[1]" not in r.text
+    _assert_clean({"required": [], "minutes": 120}, r)
+    kept = assistant.plan("组织党员开展一次志愿服务主题党日，2小时，帮我写个方案。")
+    assert "提示：知识库中没有" not in kept.text and kept.citations  # a subject the KB holds is drawn on

@@ -190,6 +190,9 @@ def _absent_terms(ctx: Sources, topic: str) -> list[str]:
 
 # a form's blank or a one-letter slot ("( )任支部组织委员", "得赞成票X票", "发出选票X张"): a form to fill in
 _BLANK_SLOT = re.compile(r"[（(]\s*[）)]|[\[［]\s*[\]］]|□|(?<![A-Za-z0-9])[XＸ](?=[\u4e00-\u9fff])")
+_ACTIVITY_WORDS = re.compile(
+    r"主题党日|党日|活动|知识|宣传|竞答|竞赛|比赛|分享会|座谈会|交流会|学习|交流|讲座|宣讲|志愿服务|参观|集中|专题"
+)
 _TALK = re.compile(r"讨论|交流|互动|研讨|发言|分享|提问|答疑")
 _TALK_FORM = re.compile(r"讲授[加+＋和与]?(?:讨论|研讨|交流|互动)|(?:讨论|研讨|互动)(?:式|的形式|的方式)")
 TALK_FORM_SHARE = 0.2  # of a 讲授+讨论 talk's time, for the discussion
@@ -243,6 +246,7 @@ def _prepare_plan(ctx: Sources, req: TaskRequest) -> DraftInputs:
     values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form,
               "minutes": str(p.minutes), "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.theme, named)
+    absent = _absent_terms(ctx, _ACTIVITY_WORDS.sub("", p.theme))  # the subject, not the kind of activity
     return DraftInputs(
-        hits, lambda: compose_plan(p, req.text, units, units_for, reqs, doc_units), "plan", values
+        hits, lambda: compose_plan(p, req.text, units, units_for, reqs, doc_units, absent), "plan", values
     )

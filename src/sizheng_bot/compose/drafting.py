@@ -100,3 +100,9 @@ def _taken(u: Unit, chosen: Iterable[Unit]) -> bool:
 
 def in_text_order(units: Sequence[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (u.hit.source, u.hit.position, u.order))
+
+
+def absent_notice(absent: Sequence[str], draft: str) -> str:
+    """The line at the top of a draft whose subject no passage holds: a frame only, nothing padded in."""
+    return (f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，下面只给出{draft}框架，不摘编无关内容；"
+            "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
-from sizheng_bot.compose.drafting import in_text_order, is_practice, pick, role_score
+from sizheng_bot.compose.drafting import absent_notice, in_text_order, is_practice, pick, role_score
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.types import Hit, OutlineParams
@@ -93,8 +93,7 @@ def compose_outline(
     cited = (1 if intro else 0) + sum(len(c) for _, c in parts) + sum(len(c) for _, c in point_units)
     lines = [f"# {title}", "", BANNER]
     if absent:
-        lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，下面只给出提纲框架，不摘编无关内容；"
-                     "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip
+        lines.append(absent_notice(absent, "提纲"))
     elif cited < max(THIN, 3 * k // 2):  # fewer than half the points a talk of this length makes
         lines.append(f"> 提示：知识库中与{p.topic}直接相关的材料不多（只找到 {cited} 条），以下只摘编有出处的内容，"
                      "空缺部分请结合本单位实际补充，或先把相关文件入库后重新生成。")  # fmt: skip

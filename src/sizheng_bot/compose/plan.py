@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
 from sizheng_bot.compose.cleanliness import fit_for_draft
-from sizheng_bot.compose.drafting import in_text_order, is_practice, pick
+from sizheng_bot.compose.drafting import absent_notice, in_text_order, is_practice, pick
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.types import Hit, PlanParams
@@ -119,8 +119,12 @@ def compose_plan(
     units_for: Scorer,
     reqs: Sequence[Requirement] = (),
     doc_units: DocUnits | None = None,
+    absent: Sequence[str] = (),
 ) -> Draft:
-    """``units`` are scored against the theme; ``units_for(query)`` retrieves and scores for a section."""
+    """``units`` are scored against the theme; ``units_for(query)`` retrieves and scores for a section;
+    ``absent`` are the subject's words no passage holds (then the plan quotes nothing and says so)."""
+    if absent:
+        units_for, doc_units = (lambda _q: []), None
     book = CitationBook()
     used: list[Unit] = []
     where: dict[str, str] = {}
@@ -129,6 +133,7 @@ def compose_plan(
     suffix = "工作" if work else f"{'主题党日' if p.party_day and '党日' not in p.theme else ''}活动"
     name = f"{occasion}{p.theme}{suffix}"
     lines = [f"# {name}方案", "", BANNER]
+    lines += [absent_notice(absent, "方案")] if absent else []
     req_at = len(lines)
     lines += ["", f"{'工作' if work else '活动'}名称：{name}", "", f"## 一、{'工作' if work else '活动'}目的",
               f"- 围绕{p.theme}，组织{p.audience}{'按程序扎实推进各项工作' if work else '集中学习、联系实际、推动工作'}，"
