@@ -190,6 +190,10 @@ def test_steps_in_sequence_awards_outputs_and_rounds_are_requirements() -> None:
     local = parse_requirements("讲讲作风建设，要结合本单位实际")
     assert [(r.text, r.is_local) for r in local] == [("结合本单位实际", True)]
     assert not parse_requirements("要结合基层具体做法")[0].is_local  # a point the documents can answer
+    # a subject to relate to is a point, not a step; 不再 is no sequence word
+    assert [(r.text, r.kind) for r in parse_requirements("讲讲会议怎样不再流于形式，结合换届选举工作讲")] == [
+        ("结合换届选举工作讲", "point")
+    ]
 
 
 def test_a_discussion_length_the_user_gives_is_the_split() -> None:
