@@ -178,3 +178,124 @@ def test_one_set_of_placeholder_patterns_for_answers_and_drafts() -> None:
         assert fit_for_draft(slot) is None or "【待定】" in (fit_for_draft(slot) or "")
         assert is_filler(slot, slot)
     assert fit_for_draft("按照***同志的要求") is None and is_filler("按照***同志的要求")
+
+
+# --- other users' wording (bench/draft_heldout.jsonl's kinds of request, not its strings) -------------
+def test_steps_in_sequence_awards_outputs_and_rounds_are_requirements() -> None:
+    got = [(r.text, r.kind) for r in parse_requirements(
+        "组织党员集中学习，先专题辅导再分组讨论，会后形成问题清单，分个人和团体两轮，最后由支部书记颁奖。"
+    )]  # fmt: skip
+    assert got == [("专题辅导", "step"), ("分组讨论", "step"), ("形成问题清单", "step"),
+                   ("分个人和团体两轮", "step"), ("由支部书记颁奖", "step")]  # fmt: skip
+    local = parse_requirements("讲讲作风建设，要结合本单位实际")
+    assert [(r.text, r.is_local) for r in local] == [("结合本单位实际", True)]
+    assert not parse_requirements("要结合基层具体做法")[0].is_local  # a point the documents can answer
+    # a subject to relate to is a point, not a step; 不再 is no sequence word
+    assert [(r.text, r.kind) for r in parse_requirements("讲讲会议怎样不再流于形式，结合换届选举工作讲")] == [
+        ("结合换届选举工作讲", "point")
+    ]
+
+
+def test_a_discussion_length_the_user_gives_is_the_split() -> None:
+    from sizheng_bot.answer.drafts import _discussion
+
+    reqs = parse_requirements("讲讲网络意识形态阵地，穿插一个案例，最后留5分钟提问")
+    assert [r.query for r in reqs if r.is_step] == ["提问"]  # the duration is not the step
+    talk, minutes = _discussion("最后留5分钟提问", reqs, 25)
+    split = dict(time_split(25, talk, minutes))
+    assert split["互动讨论"] == 5 and sum(split.values()) == 25
+    talk, minutes = _discussion("采用讲授加讨论的形式", [], 45)
+    split = dict(time_split(45, talk, minutes))
+    assert split["互动讨论"] == 9 and sum(split.values()) == 45
+    short = dict(time_split(8, True, 30))  # never more than leaves each main part a minute
+    assert sum(short.values()) == 8 and min(short.values()) >= 1 and short["互动讨论"] == 3
+
+
+def test_themes_named_as_content_or_by_a_quoted_label() -> None:
+    assert plan_params("设计一次知识竞答，内容是《机关公务接待管理规定》，最后由书记点评", None, None, None).theme == (
+        "机关公务接待管理规定"
+    )
+    assert plan_params("组织党员集中学习“三会一课”制度，2小时", None, None, None).theme == "三会一课制度"
+    assert plan_params("支部想搞一场40分钟的党纪学习知识竞答，面向全体党员", None, None, None).theme == (
+        "党纪学习知识竞答"
+    )
+    assert outline_params("以“推进领导干部能上能下”为题讲党课", None, None, None).topic == "推进领导干部能上能下"
+
+
+def test_page_wrapped_lines_are_joined_and_short_lines_kept() -> None:
+    from sizheng_bot.text import unwrap
+
+    wrapped = "第十三条坚持严管和厚爱结合、激励和约束并重，落实要求，正确把握政策界限，保护干\n部干事创业的积极性。"
+    assert unwrap(wrapped) == wrapped.replace("\n", "")
+    cover = "某市社会科学规划项目\n项目类别自筹课题\n立项编号AB123"
+    assert unwrap(cover) == cover  # a cover page or a form: its lines are not one sentence
+    assert unwrap("甲 | 乙\n丙 | 丁") == "甲 | 乙\n丙 | 丁"
+    assert unwrap("一、总体要求是坚持问题导向和目标导向相统一的原则\n二、主要任务") == (
+        "一、总体要求是坚持问题导向和目标导向相统一的原则\n二、主要任务"
+    )  # the next line opens a heading
+
+
+REGULATION = """机关公务接待管理规定
+
+第一条为了规范机关公务接待管理，厉行勤俭节约，制定本规定。
+第二条机关公务接待管理应当坚持有利公务、简化礼仪、务实节俭、尊重少数民族风俗习惯的原则。
+第三条机关公务接待管理实行归口管理，各单位应当明确公务接待管理部门。
+第四条机关公务接待管理应当严格执行接待范围和标准，不得超标准接待。
+第五条机关公务接待管理中发现的问题，应当及时整改，对违规接待的严肃追究责任。
+第六条坚持热情周到和勤俭朴素相统一，宴请不得提供香烟和高档酒水，不得安排娱乐活动。
+第七条本规定自发布之日起施行。
+"""
+
+
+def test_an_article_that_never_repeats_the_topic_words_is_drawn_on(fresh_assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A talk on a document's own subject draws on all of it: 第六条 shares no word with the topic."""
+    doc = tmp_path / "机关公务接待管理规定.txt"
+    doc.write_text(REGULATION, encoding="utf-8")
+    report = fresh_assistant.ingest([doc])
+    assert not report.failed, report.failed
+    r = fresh_assistant.outline("以“机关公务接待管理”为题，给支部党员准备一份15分钟的微党课提纲。")
+    assert "热情周到和勤俭朴素相统一" in r.text, r.text
+    _assert_clean({"required": [], "minutes": 15}, r)
+
+
+def test_nothing_loosely_related_is_quoted_when_the_kb_has_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
+    r = assistant.outline("给社区党员讲15分钟的微党课，主题是垃圾分类与生态文明建设")
+    assert "下面只给出提纲框架" in r.text.split("题目：")[0]
+    assert not r.citations and "[1]" not in r.text  # no cover page, no passage on another subject
+
+
+def test_a_clause_naming_several_steps_gives_each_and_an_opening_step_goes_first() -> None:
+    got = [r.text for r in parse_requirements("召开党员大会，要有宣读选举办法、投票、计票和宣布结果的环节。")]
+    assert got == ["宣读选举办法", "投票", "计票", "宣布结果"]
+    video = parse_requirements("讲讲机关作风建设，开头放一段短视频导入，最后安排大家自由发言")
+    assert [(r.query, r.is_step, r.opening) for r in video] == [("短视频导入", True, True), ("自由发言", True, False)]
+
+
+def test_topic_after_a_colon_and_a_how_to_ending() -> None:
+    p = outline_params("给新任支部委员讲45分钟党课：组织生活会怎么开，课后布置思考题。", None, None, None)
+    assert p.topic == "组织生活会"
+    assert plan_params("组织青年党员开展一次90分钟的微宣讲比赛，请评委打分", None, None, None).theme == "微宣讲比赛"
+
+
+def test_an_opening_step_is_in_the_intro_of_the_outline(assistant) -> None:  # type: ignore[no-untyped-def]
+    r = assistant.outline("给机关党员讲20分钟的党课，讲讲机关作风建设，开头放一段短视频导入，最后安排大家自由发言。")
+    intro = r.text.split("## 一、导入")[1].split("\n## ")[0]
+    assert "短视频导入" in intro and "短视频导入（见导入）" in r.text
+    assert "自由发言" in r.text.split("## 互动讨论")[1].split("\n## ")[0]
+
+
+def test_form_slots_are_not_quoted() -> None:
+    from sizheng_bot.answer.drafts import _BLANK_SLOT
+
+    for form in ("经讨论，一致同意( )任支部组织委员。", "发出选票X张，核对无误。", "□同意 □不同意"):
+        assert _BLANK_SLOT.search(form), form
+    assert not _BLANK_SLOT.search("坚持以XI思想为指导，推进5G网络建设。")
+
+
+def test_a_plan_on_a_subject_the_kb_lacks_says_so_and_quotes_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
+    r = assistant.plan("组织社区党员开展一次垃圾分类知识宣传主题党日，2小时，帮我写个方案。")
+    assert "知识库中没有关于垃圾的材料" in r.text.split("活动名称")[0]
+    assert not r.citations and "[1]" not in r.text
+    _assert_clean({"required": [], "minutes": 120}, r)
+    kept = assistant.plan("组织党员开展一次志愿服务主题党日，2小时，帮我写个方案。")
+    assert "提示：知识库中没有" not in kept.text and kept.citations  # a subject the KB holds is drawn on

@@ -11,20 +11,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from sizheng_bot.answer.intent import outline_params, plan_params
+from sizheng_bot.answer.intent import DEFAULT_MINUTES, outline_params, parse_minutes, plan_params
+from sizheng_bot.answer.scope import Scope, read_under, scope_hits, topic_scopes
 from sizheng_bot.compose import Draft
-from sizheng_bot.compose.cleanliness import fit_for_draft
+from sizheng_bot.compose.cleanliness import TERMINAL, fit_for_draft
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.outline import compose_outline
 from sizheng_bot.compose.plan import compose_plan
 from sizheng_bot.compose.requirements import Requirement, materials, parse_requirements
-from sizheng_bot.compose.select import Unit, query_terms, scored_units
+from sizheng_bot.compose.select import QueryTerms, Unit, query_terms, scored_units
 from sizheng_bot.retrieval.retriever import Retriever
+from sizheng_bot.text import unwrap
 from sizheng_bot.types import Hit, TaskRequest
 
 DRAFT_K = 6
 DRAFT_MAX_HITS = 10
-TOPIC_GATE = 0.05  # least match to the topic for a section's unit to count in full
+TOPIC_GATE = 0.2  # least match to the topic for a section's unit to count in full
 OFF_TOPIC = 0.3
 MATERIAL_BONUS = 0.5  # a unit from the work the request names (借《拿来主义》讲…)
 
@@ -54,8 +56,15 @@ def prepare(ctx: Sources, req: TaskRequest) -> DraftInputs:
     return _prepare_outline(ctx, req) if req.task == "outline" else _prepare_plan(ctx, req)
 
 
-def _units(ctx: Sources, hits: Sequence[Hit], query: str, bonus: float = 0.0) -> list[Unit]:
-    return scored_units(hits, query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df), bonus)
+def _terms(ctx: Sources, query: str) -> QueryTerms:
+    return query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
+
+
+def _units(ctx: Sources, hits: Sequence[Hit], query: str, scopes: Sequence[Scope] = ()) -> list[Unit]:
+    """Units of ``hits`` scored against ``query``; a unit inside the topic's own document or section
+    (``scopes``) is read under its title or heading (see ``answer.scope``)."""
+    q = _terms(ctx, query)
+    return read_under(scored_units(hits, q), scopes, q, max((h.score for h in hits), default=0.0))
 
 
 def _draft_hits(ctx: Sources, queries: Sequence[str], limit: int = DRAFT_MAX_HITS) -> list[Hit]:
@@ -74,41 +83,75 @@ def _facets(topic: str) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def _draft_units(ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str]) -> list[Unit]:
+def _draft_units(
+    ctx: Sources, hits: Sequence[Hit], query: str, named: Sequence[str], scopes: Sequence[Scope] = ()
+) -> list[Unit]:
     """Units fit for a draft (no placeholder, masked name or cut-off sentence; name slots as 【待定】),
     scored against ``query``; units from a document the request names (《拿来主义》) rank higher."""
     last: dict[str, int] = {}
-    units = _units(ctx, hits, query)
+    units = _units(ctx, hits, query, scopes)
     for u in units:
         last[u.hit.chunk_id] = max(last.get(u.hit.chunk_id, 0), u.order)
     out = []
     for u in units:
-        text = fit_for_draft(u.text, u.order == last[u.hit.chunk_id])
-        if text is None:
+        text = fit_for_draft(_prose(u.text), u.order == last[u.hit.chunk_id])
+        if text is None or _BLANK_SLOT.search(text):
             continue
         bonus = MATERIAL_BONUS if any(n in u.hit.source or n in u.hit.title for n in named) else 0.0
-        out.append(replace(u, text=text, score=u.score + bonus, match=u.match + bonus))
+        hit = _clean_section(u.hit)
+        out.append(replace(u, text=text, hit=hit, score=u.score + bonus, match=u.match + bonus))
     return out
 
 
+def _clean_section(hit: Hit) -> Hit:
+    """The hit with its section path as a draft may show it (a template's "3、由XX同志…" heading is
+    labelled 【待定】 in the sources list, an unusable heading left out)."""
+    if not hit.section:
+        return hit
+    heads = [h for h in (fit_for_draft(x) for x in hit.section.split(" > ")) if h]
+    section = " > ".join(heads)
+    return hit if section == hit.section else replace(hit, section=section)
+
+
+def _prose(text: str) -> str:
+    """A unit as one line of prose: page-wrap breaks joined, a title line in front of the first sentence
+    dropped ("中共中央办公厅印发《…》\n近日，…"). A table (rows with |) keeps its lines for the plan's
+    procedure; anything else still on several lines is not a talking point (``drafting.pick`` skips it)."""
+    t = unwrap(text)
+    if "\n" not in t or "|" in t:
+        return t
+    lines = [ln for ln in t.split("\n") if ln.strip()]
+    while len(lines) > 1 and lines[0].rstrip()[-1:] not in TERMINAL:
+        lines.pop(0)
+    return lines[0].strip() if len(lines) == 1 else t
+
+
 def _section_scorer(
-    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str
+    ctx: Sources, base: Sequence[Hit], named: Sequence[str], topic: str, scopes: Sequence[Scope] = ()
 ) -> Callable[[str], list[Unit]]:
     """``units_for(query)``: the base passages plus those retrieved for this section's query, scored for
     the query; a unit that shares nothing with the topic counts little (a sentence about 问题 in general
-    does not belong in the 问题 part of a talk on another subject)."""
+    does not belong in the 问题 part of a talk on another subject). The topic's own document or section
+    (``scopes``) is in every section's pool, read under its name, so an article that never repeats the
+    topic words (第十三条坚持严管和厚爱结合…) can still answer a section."""
 
     on_topic: dict[tuple[str, int], float] = {}  # topic match of each unit, computed once per passage
     scored: set[str] = set()
+    known = {h.chunk_id for h in base}
+    lowest = min((h.score for h in base), default=0.0)
+    base = [*base, *(h for h in scope_hits(ctx.retriever.kb.lexical().chunks, scopes, lowest)
+                     if h.chunk_id not in known)]  # fmt: skip
 
     def units_for(query: str) -> list[Unit]:
         seen = {h.chunk_id for h in base}
         hits = [*base, *(h for h in ctx.retriever.search(query, DRAFT_K) if h.chunk_id not in seen)]
         new = [h for h in hits if h.chunk_id not in scored]
-        on_topic.update({(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named)})
+        on_topic.update(
+            {(u.hit.chunk_id, u.order): u.match for u in _draft_units(ctx, new, topic, named, scopes)}
+        )
         scored.update(h.chunk_id for h in new)
         out = []
-        for u in _draft_units(ctx, hits, query, named):
+        for u in _draft_units(ctx, hits, query, named, scopes):
             keep = 1.0 if on_topic.get((u.hit.chunk_id, u.order), 0.0) >= TOPIC_GATE else OFF_TOPIC
             out.append(replace(u, match=u.match * keep, score=u.score * keep))
         return out
@@ -145,16 +188,38 @@ def _absent_terms(ctx: Sources, topic: str) -> list[str]:
     return absent if words and sum(df(t) == 0 for t in words) * 2 >= len(words) else []
 
 
+# a form's blank or a one-letter slot ("( )任支部组织委员", "得赞成票X票", "发出选票X张"): a form to fill in
+_BLANK_SLOT = re.compile(r"[（(]\s*[）)]|[\[［]\s*[\]］]|□|(?<![A-Za-z0-9])[XＸ](?=[\u4e00-\u9fff])")
+_ACTIVITY_WORDS = re.compile(
+    r"主题党日|党日|活动|知识|宣传|竞答|竞赛|比赛|分享会|座谈会|交流会|学习|交流|讲座|宣讲|志愿服务|参观|集中|专题"
+)
+_TALK = re.compile(r"讨论|交流|互动|研讨|发言|分享|提问|答疑")
+_TALK_FORM = re.compile(r"讲授[加+＋和与]?(?:讨论|研讨|交流|互动)|(?:讨论|研讨|互动)(?:式|的形式|的方式)")
+TALK_FORM_SHARE = 0.2  # of a 讲授+讨论 talk's time, for the discussion
+
+
+def _discussion(request: str, reqs: Sequence[Requirement], minutes: int) -> tuple[bool | None, int | None]:
+    """Whether the talk has a discussion and, when the request says, how long: "留5分钟提问" gives 5;
+    a 讲授加讨论 form gives the discussion about a fifth of the time."""
+    talks = [r for r in reqs if r.is_step and _TALK.search(r.text)]
+    asked = next((n for r in talks if (n := parse_minutes(r.text))), None)
+    if asked is None and _TALK_FORM.search(request):
+        asked = max(2, round(minutes * TALK_FORM_SHARE))
+    return (True if talks or asked else None), asked
+
+
 def _prepare_outline(ctx: Sources, req: TaskRequest) -> DraftInputs:
     reqs_probe = parse_requirements(req.text)
-    talk = any(r.is_step and re.search(r"讨论|交流|互动|研讨|发言|分享", r.text) for r in reqs_probe)
-    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history, discussion=talk or None)
+    minutes = req.minutes or parse_minutes(req.text) or DEFAULT_MINUTES
+    talk, talk_minutes = _discussion(req.text, reqs_probe, minutes)
+    p = outline_params(req.text, req.topic, req.audience, req.minutes, req.history, talk, talk_minutes)
     reqs = parse_requirements(req.text, p.topic)
     named = materials(req.text)
     queries = [p.topic, req.text, *named, *(f"{p.topic} {r.query}" for r in reqs), *_facets(p.topic)]
     hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.topic, named)
-    units_for = _section_scorer(ctx, hits, named, p.topic)
+    scopes = topic_scopes(hits, _terms(ctx, p.topic))
+    units = _draft_units(ctx, hits, p.topic, named, scopes)
+    units_for = _section_scorer(ctx, hits, named, p.topic, scopes)
     values = {"request": req.text, "topic": p.topic, "audience": p.audience, "minutes": str(p.minutes),
               "time_split": p.split_text, "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.topic, named)
@@ -175,11 +240,13 @@ def _prepare_plan(ctx: Sources, req: TaskRequest) -> DraftInputs:
     queries = [p.theme, req.text, f"{p.theme} 做法 活动", *named, *(f"{p.theme} {r.query}" for r in reqs),
                *_facets(p.theme)]  # fmt: skip
     hits = _draft_hits(ctx, queries)
-    units = _draft_units(ctx, hits, p.theme, named)
-    units_for = _section_scorer(ctx, hits, named, p.theme)
+    scopes = topic_scopes(hits, _terms(ctx, p.theme))
+    units = _draft_units(ctx, hits, p.theme, named, scopes)
+    units_for = _section_scorer(ctx, hits, named, p.theme, scopes)
     values = {"request": req.text, "theme": p.theme, "audience": p.audience, "format": p.form,
               "minutes": str(p.minutes), "requirements": _req_text(reqs)}  # fmt: skip
     doc_units = _document_scorer(ctx, p.theme, named)
+    absent = _absent_terms(ctx, _ACTIVITY_WORDS.sub("", p.theme))  # the subject, not the kind of activity
     return DraftInputs(
-        hits, lambda: compose_plan(p, req.text, units, units_for, reqs, doc_units), "plan", values
+        hits, lambda: compose_plan(p, req.text, units, units_for, reqs, doc_units, absent), "plan", values
     )

@@ -76,7 +76,7 @@ def parse_audience(text: str) -> str | None:
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{2,40})[”\"」』]")
 _TOPIC_PATTERNS = (
     re.compile(
-        r"(?:题目|主题|课题|标题)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)\s*([^，。,；;！!？?\n]{2,40})"
+        r"(?:(?:题目|主题|课题|标题|内容)(?:暂定为|暂定|定为|定成|是|为|叫|：|:)|党课[：:])\s*([^，。,；;！!？?\n]{2,40})"
     ),
     re.compile(
         r"(?:讲讲|讲一讲|讲一下|谈谈|聊聊|围绕|关于|就|讲(?=怎么|怎样|如何|好|清))([^，。,；;！!？?\n]{2,40}?)"
@@ -85,7 +85,7 @@ _TOPIC_PATTERNS = (
 )
 _ACTIVITY = re.compile(
     r"主题党日|党日活动|活动|分享会|读书会|宣讲会|座谈会|交流会|报告会|知识竞赛|演讲比赛|观影会|组织生活会|民主生活会|"
-    r"学习会|研讨会|培训班"
+    r"学习会|研讨会|培训班|知识竞答|知识问答|比赛|大赛|党员大会"
 )
 _ACT_VERB = re.compile(
     r".*(?:开展|组织|搞|办|举办|举行|进行|策划|召开|(?<=[想要备算划拟])开)(?:一次|一场|一期|一个|个|次)?"
@@ -99,12 +99,16 @@ _BOILERPLATE = re.compile(
 )
 
 
+_LABELLED = re.compile(r"(?!为题|为主题|主题|的|这|是)[\u4e00-\u9fff]{2,8}?(?=[，。,；;！!？?\n]|$)")
+
+
 def _strip_quotes(text: str) -> str:
     return re.sub(r"[“”\"「」『』‘’《》]", "", text).strip()
 
 
 _ASK_WORDS = re.compile(r"^(?:要|该|应该|应当)?(?:怎样|怎么样|怎么|如何|怎)(?:样)?")
-_TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的)$")
+_TOPIC_END = re.compile(r"(?:的问题|问题|方面|的事|这件事|的|(?:怎么|怎样|如何)[开办搞做抓])$")
+_ASK_INSIDE = re.compile(r"^对([\u4e00-\u9fff]{2,12}?)(?:怎样|怎么|如何)(?:进行|开展)([\u4e00-\u9fff]{2,12})$")
 
 
 def short_topic(topic: str) -> str:
@@ -116,6 +120,8 @@ def short_topic(topic: str) -> str:
             break
     t = re.sub(r"^给[\u4e00-\u9fff]{2,10}?讲", "", t)
     t = _ASK_WORDS.sub("", t)
+    if m := _ASK_INSIDE.match(t):  # "对不合格党员怎样进行组织处置" -> "不合格党员组织处置"
+        t = m.group(1) + m.group(2)
     t = _TOPIC_END.sub("", t)
     return t.strip("的 ") or _strip_quotes(topic)
 
@@ -127,8 +133,9 @@ def parse_topic(text: str) -> str | None:
         return _strip_quotes(q.group(1))
     if named and len(_strip_quotes(named.group(1))) >= 2:
         return _strip_quotes(named.group(1))
-    if m := _QUOTED.search(text):
-        return _strip_quotes(m.group(1))
+    if m := _QUOTED.search(text):  # a short quoted label names what follows it: “十五五”规划建议
+        label = _LABELLED.match(text, m.end()) if len(m.group(1)) <= 4 else None
+        return _strip_quotes(m.group(1) + (label.group(0) if label else ""))
     for rx in _TOPIC_PATTERNS[1:]:
         if m := rx.search(text):
             topic = short_topic(_TOPIC_TRIM.sub("", m.group(1).strip()))
@@ -151,7 +158,7 @@ def parse_theme(text: str) -> str | None:
     clauses = [c.strip() for c in re.split(r"[，。,；;！!？?\n]", text) if c.strip()]
     for clause in clauses:
         if (m := _PLAN_NAMED.search(clause)) and len(_BOILERPLATE.sub("", m.group(1))) >= 2:
-            if not _ACTIVITY.fullmatch(m.group(1)):
+            if not _ACTIVITY.fullmatch(m.group(1)) and m.group(1) not in ("会议", "工作", "实施"):
                 return _strip_quotes(re.sub(r"^(?:拟|写|起草|制定)", "", m.group(1)))
     for clause in clauses:
         m = _ACTIVITY.search(clause)
@@ -203,16 +210,18 @@ def fallback_topic(text: str) -> str:
     return "加强机关思想政治工作"
 
 
-def time_split(minutes: int, discussion: bool | None = None) -> tuple[tuple[str, int], ...]:
-    """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked), 结语 ~1–2 min.
-
-    Always sums to ``minutes`` (at least 5: one minute for each part).
-    """
+def time_split(
+    minutes: int, discussion: bool | None = None, discuss_minutes: int | None = None
+) -> tuple[tuple[str, int], ...]:
+    """导入 ~2 min, three main parts, 互动讨论 (talks of 15 min and more, or when asked; ``discuss_minutes``
+    when the request gives its length), 结语 ~1–2 min. Always sums to ``minutes`` (at least 5)."""
     minutes = max(5, minutes)
     intro = 2 if minutes >= 10 else 1
     closing = 2 if minutes >= 15 else 1
     talk = minutes >= 15 if discussion is None else discussion
     discuss = (2 if minutes >= 15 else 1) if talk and minutes >= 6 else 0
+    if discuss_minutes and talk:  # at most what leaves a minute for each main part
+        discuss = max(1, min(discuss_minutes, minutes - intro - closing - 3))
     body = minutes - intro - closing - discuss
     base, extra = divmod(body, 3)
     parts = [base + (1 if i < extra else 0) for i in range(3)]
@@ -230,11 +239,12 @@ def outline_params(
     minutes: int | None,
     history: Sequence[tuple[str, str]] = (),
     discussion: bool | None = None,
+    discuss_minutes: int | None = None,
 ) -> OutlineParams:
     found_topic = topic or parse_topic(text) or _history_topic(history) or fallback_topic(text)
     m = minutes or parse_minutes(text) or DEFAULT_MINUTES
     who = _strip_quotes(audience or "") or request_audience(text) or DEFAULT_AUDIENCE
-    return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion))
+    return OutlineParams(short_topic(found_topic), who, max(5, m), time_split(m, discussion, discuss_minutes))
 
 
 def plan_params(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from sizheng_bot.compose.select import Unit, is_duplicate
+from sizheng_bot.text import strip_marker
 
 ROLES = ("meaning", "problem", "measure")
 _SECTION = {
@@ -51,7 +52,7 @@ def role_score(unit: Unit, role: str) -> float:
     ):  # 典型做法 / 基本要求 / 原著: a practice fits the first, anything on topic the others
         return 1.0 if role != "practice" or is_practice(unit) else 0.3
     score = 1.0 if section_role(unit.hit.section) == role else 0.0
-    if _CUE[role].search(unit.text):
+    if _CUE[role].search(strip_marker(unit.text)):  # "第十三条坚持…" opens with 坚持
         score += 0.6
     return score
 
@@ -83,6 +84,8 @@ def pick(
             break
         if u.match < floor or (weight and need_role and role_score(u, weight) == 0):
             continue
+        if "\n" in u.text.strip():  # a table, a form or a cover page: not one point to make
+            continue
         if _taken(u, used + out):
             continue
         out.append(u)
@@ -97,3 +100,9 @@ def _taken(u: Unit, chosen: Iterable[Unit]) -> bool:
 
 def in_text_order(units: Sequence[Unit]) -> list[Unit]:
     return sorted(units, key=lambda u: (u.hit.source, u.hit.position, u.order))
+
+
+def absent_notice(absent: Sequence[str], draft: str) -> str:
+    """The line at the top of a draft whose subject no passage holds: a frame only, nothing padded in."""
+    return (f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，下面只给出{draft}框架，不摘编无关内容；"
+            "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
-from sizheng_bot.compose.drafting import in_text_order, is_practice, pick, role_score
+from sizheng_bot.compose.drafting import absent_notice, in_text_order, is_practice, pick, role_score
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.types import Hit, OutlineParams
@@ -44,7 +44,8 @@ PURPOSE = {
     "content": "要求 内容 规定",
 }
 _ALTERNATIVES = ("practice", "content")
-_DISCUSS = ("讨论", "交流", "互动", "研讨", "发言", "分享", "提问")
+_DISCUSS = ("讨论", "交流", "互动", "研讨", "发言", "分享", "提问", "答疑")
+LOCAL = "由主讲人联系本单位的具体情况、工作实际和身边事例展开【待补充】。"
 Scorer = Callable[[str], Sequence[Unit]]
 
 
@@ -72,7 +73,8 @@ def compose_outline(
     points = [r for r in reqs if r.kind == "point"]
     steps = [r for r in reqs if r.kind == "step"]
     lead = " ".join(r.query for r in occasions)
-    intro = _intro_case(scorer(f"{p.topic} {lead} {PURPOSE['intro']}".strip()), used)
+    # nothing on the topic: a frame to fill in, no loosely related passage quoted as if it were on it
+    intro = None if absent else _intro_case(scorer(f"{p.topic} {lead} {PURPOSE['intro']}".strip()), used)
     material = None
     if named:
         found = [u for u in scorer(f"{' '.join(named)} {p.topic}") if _is_from(u, named)]
@@ -80,20 +82,19 @@ def compose_outline(
             best = max(found, key=lambda u: u.score)
             found = [*found, *(u for u in doc_units(best.hit, MATERIAL_SPAN) if _is_from(u, named))]
         material = _material_part(found, used, k + 1)  # the named work carries the talk
-    parts = _parts(p.topic, scorer, used, k, pad=not absent)
+    parts = [(r, []) for r in ("meaning", "problem", "measure")] if absent else _parts(p.topic, scorer, used, k)
     if material is not None:  # the named work replaces the weakest part
         weakest = min(range(len(parts)), key=lambda i: (len(parts[i][1]), -i))
         _release(used, parts[weakest][1])
         parts = [material, *(x for i, x in enumerate(parts) if i != weakest)]
-    point_units = [(r, pick(scorer(f"{p.topic} {r.query}"), 2, used, FLOOR)) for r in points]
+    point_units = [(r, [] if r.is_local else pick(scorer(f"{p.topic} {r.query}"), 2, used, FLOOR)) for r in points]
     minutes = dict(p.split)
     title = f"{p.topic}——{p.audience}微党课"
     cited = (1 if intro else 0) + sum(len(c) for _, c in parts) + sum(len(c) for _, c in point_units)
     lines = [f"# {title}", "", BANNER]
     if absent:
-        lines.append(f"> 提示：知识库中没有关于{'、'.join(absent)}的材料，以下只摘编沾边的内容，不足以支撑这堂党课；"
-                     "请先把相关文件入库后重新生成，或结合本单位实际补充。")  # fmt: skip
-    elif cited < THIN:
+        lines.append(absent_notice(absent, "提纲"))
+    elif cited < max(THIN, 3 * k // 2):  # fewer than half the points a talk of this length makes
         lines.append(f"> 提示：知识库中与{p.topic}直接相关的材料不多（只找到 {cited} 条），以下只摘编有出处的内容，"
                      "空缺部分请结合本单位实际补充，或先把相关文件入库后重新生成。")  # fmt: skip
     req_at = len(lines)
@@ -105,8 +106,12 @@ def compose_outline(
     for r in occasions:
         lines.append(f"- {r.text}：从{r.query}说起，引出{p.topic}这一话题。")
         where[r.text] = "导入"
+    for r in (r for r in steps if r.opening):  # 开头放一段短视频导入: the intro is where it was asked
+        lines.append(f"- 按要求安排：{r.text}（由主讲人准备）。")
+        where[r.text] = "导入"
     if intro is not None:
-        lines.append(f"- 事例导入：{intro.text} {book.cite(intro.hit)}")
+        label = "事例导入" if is_practice(intro) else "引入"  # not called a case when it is none
+        lines.append(f"- {label}：{intro.text} {book.cite(intro.hit)}")
     lines.append(f"- 提出问题：围绕{p.topic}，我们做得怎么样？还能怎样做得更好？")
     for i, (role, chosen) in enumerate(parts):
         head = _PARTS[role][0].format(t=p.topic, m=m)
@@ -119,9 +124,9 @@ def compose_outline(
             for r, got in point_units:
                 where[r.text] = f"第{_NUMERALS[i + 1]}部分"
                 lines.append(f"- {r.text}：" + ("；".join(f"{u.text} {book.cite(u.hit)}" for u in got) if got
-                             else "知识库中未找到这方面的材料，请结合本单位实际补充【待补充】。"))  # fmt: skip
-    talk = [r for r in steps if any(w in r.text for w in _DISCUSS)]
-    rest = [r for r in steps if r not in talk]
+                             else LOCAL if r.is_local else "知识库中未找到这方面的材料，请结合本单位实际补充【待补充】。"))  # fmt: skip
+    talk = [r for r in steps if any(w in r.text for w in _DISCUSS) and not r.opening]
+    rest = [r for r in steps if r not in talk and not r.opening]
     lines += _discussion(p, minutes.get("互动讨论"), talk)
     where |= {r.text: "互动讨论" for r in talk}
     lines += ["", f"## 结语（约{minutes['结语']}分钟）",
@@ -176,7 +181,7 @@ def _release(used: list[Unit], chosen: list[Unit]) -> None:
 
 
 def _parts(
-    topic: str, scorer: Scorer, used: list[Unit], k: int, pad: bool = True
+    topic: str, scorer: Scorer, used: list[Unit], k: int
 ) -> list[tuple[str, list[Unit]]]:
     """Three parts shown as why / what goes wrong / how, each from passages retrieved for that purpose.
 
@@ -202,7 +207,7 @@ def _parts(
     parts = [got["meaning"], got["problem"], got["measure"]]
     on_topic = scorer(topic)
     for role, chosen in parts:  # top up short parts with what is most relevant to the topic itself
-        if 0 < len(chosen) < k and pad:
+        if 0 < len(chosen) < k:
             chosen.extend(pick(on_topic, k - len(chosen), used, FLOOR * 0.8, weight=role, need_role=False))
     for role, chosen in parts:  # little material: spread it so that no part stands empty
         donor = max((c for _, c in parts), key=len)
@@ -210,9 +215,7 @@ def _parts(
             best = max(donor, key=lambda u: (role_score(u, role), u.score))
             donor.remove(best)
             chosen.append(best)
-        elif (
-            not chosen and pad
-        ):  # one near-topic passage rather than an empty part (the notice says it is thin)
+        elif not chosen:  # one near-topic passage rather than an empty part (the notice says it is thin)
             chosen.extend(pick(on_topic, 1, used, FLOOR * 0.6, weight=role, need_role=False))
     seen: set[str] = set()
     out = []

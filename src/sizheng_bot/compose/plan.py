@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from sizheng_bot.compose import BANNER, CitationBook, Draft, finish
 from sizheng_bot.compose.cleanliness import fit_for_draft
-from sizheng_bot.compose.drafting import in_text_order, is_practice, pick
+from sizheng_bot.compose.drafting import absent_notice, in_text_order, is_practice, pick
 from sizheng_bot.compose.requirements import Requirement, requirement_lines
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.types import Hit, PlanParams
@@ -45,8 +45,10 @@ KINDS = (
          "分组开展志愿服务，为群众办实事、解难题", "志愿服务 社会服务实践 我为群众办实事 社区"),
     Kind("研讨", re.compile(r"研讨|座谈|读书|分享|交流会|集中学习|学习交流|专题学习"), "学习研讨",
          "围绕主题集中学习，组织党员交流发言", "学习研讨 交流 座谈"),
+    Kind("竞答", re.compile(r"竞答|知识竞赛|知识问答|答题|抢答"), "知识竞答",
+         "围绕活动主题组织知识竞答，以赛促学、检验学习效果", "知识 学习 要求"),
 )  # fmt: skip
-_DEFAULT = KINDS[3]
+_DEFAULT = KINDS[3]  # 研讨
 
 
 def detect_kinds(theme: str, text: str) -> list[Kind]:
@@ -80,7 +82,7 @@ def step_minutes(total: int, weights: Sequence[float] | int) -> list[int]:
     if isinstance(weights, int):
         weights = [1.0, *([3.0] * weights), 1.5, 1.0]
     n = len(weights)
-    unit = 5 if total >= 5 * n and total % 5 == 0 else 1
+    unit = 5 if total >= 10 * n and total % 5 == 0 else 1  # short plans: minutes, so weights still tell
     slots = total // unit
     raw = [w / sum(weights) * slots for w in weights]
     got = [max(1, int(x)) for x in raw]
@@ -104,6 +106,7 @@ class Step:
     query: str = ""
     weight: float = 1.0
     asked: bool = False
+    also: str = ""  # words of a requirement this step already answers (the closing: 书记点评)
 
 
 DocUnits = Callable[[Hit, int], Sequence[Unit]]
@@ -116,8 +119,12 @@ def compose_plan(
     units_for: Scorer,
     reqs: Sequence[Requirement] = (),
     doc_units: DocUnits | None = None,
+    absent: Sequence[str] = (),
 ) -> Draft:
-    """``units`` are scored against the theme; ``units_for(query)`` retrieves and scores for a section."""
+    """``units`` are scored against the theme; ``units_for(query)`` retrieves and scores for a section;
+    ``absent`` are the subject's words no passage holds (then the plan quotes nothing and says so)."""
+    if absent:
+        units_for, doc_units = (lambda _q: []), None
     book = CitationBook()
     used: list[Unit] = []
     where: dict[str, str] = {}
@@ -126,6 +133,7 @@ def compose_plan(
     suffix = "工作" if work else f"{'主题党日' if p.party_day and '党日' not in p.theme else ''}活动"
     name = f"{occasion}{p.theme}{suffix}"
     lines = [f"# {name}方案", "", BANNER]
+    lines += [absent_notice(absent, "方案")] if absent else []
     req_at = len(lines)
     lines += ["", f"{'工作' if work else '活动'}名称：{name}", "", f"## 一、{'工作' if work else '活动'}目的",
               f"- 围绕{p.theme}，组织{p.audience}{'按程序扎实推进各项工作' if work else '集中学习、联系实际、推动工作'}，"
@@ -164,7 +172,10 @@ def compose_plan(
     musts = units_for(f"{p.theme} 要求 注意 纪律 强调 必须")
     lines += [f"- {u.text} {book.cite(u.hit)}" for u in pick(musts, 2, used, FLOOR, weight="measure")]
     for r in reqs:
-        if r.kind == "point":
+        if r.is_local:
+            lines.append(f"- {r.text}：各环节的内容、事例和分工联系本单位的具体情况和工作安排确定【待补充】。")
+            where[r.text] = "工作要求"
+        elif r.kind == "point":
             got = pick(units_for(f"{p.theme} {r.query}"), 2, used, FLOOR)
             refs = "；".join(f"{u.text} {book.cite(u.hit)}" for u in got)
             lines.append(
@@ -232,13 +243,15 @@ def _procedure(
 
 
 _ROW = re.compile(r"^\s*\d{1,2}\s*[\t |、.．]?\s*(?=\D)")
+_CELLS = re.compile(r"^[^|：:]{1,10}[：:][^|]*\s\|\s")
 
 
 def _rows(unit: Unit) -> list[Unit]:
     """A table or list held in one unit, one row per step (header rows and notes dropped)."""
     lines = [x.strip() for x in unit.text.splitlines() if x.strip()]
-    rows = [x for x in lines if _ROW.match(x)]
-    if len(rows) < 3:
+    cells = [x for x in lines if _CELLS.match(x)]  # a table row as the loaders write it: 键：值 | 键：值
+    rows = cells or [x for x in lines if _ROW.match(x)]
+    if len(rows) < (1 if cells else 3):
         return [unit]
     out = []
     for i, row in enumerate(rows):
@@ -265,10 +278,10 @@ def _steps(
                    "清点人数，由主持人说明活动目的、流程和要求", weight=1.0)  # fmt: skip
     main = [Step(k.step, k.content, f"{p.theme} {k.query}", weight=3.0) for k in kinds]
     sharing = Step("交流分享", "参加人员结合活动谈体会、谈打算", weight=1.5)
-    closing = Step("总结讲评", "党支部书记总结讲评，对后续工作提出要求", weight=1.0)
+    closing = Step("总结讲评", "党支部书记总结讲评，对后续工作提出要求", weight=1.0, also="书记点评讲评总结")
     steps = [opening, *main, sharing, closing]
     for r in asked:
-        same = next((s for s in steps if r.query in s.title or _overlaps(r.query, s.title)), None)
+        same = next((s for s in steps if r.query in s.title or _overlaps(r.query, s.title + s.also)), None)
         if same is not None:
             same.title = same.title if r.query in same.title else f"{r.text}（{same.title}）"
             same.asked = True

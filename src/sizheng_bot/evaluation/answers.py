@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sizheng_bot.evaluation.retrieval import item_query, seed_hit
-from sizheng_bot.text import strip_number, strip_space
+from sizheng_bot.text import is_heading, strip_number, strip_space
 from sizheng_bot.types import Citation, Hit, Result
 
 ANSWERABLE = ("fact", "howto", "multi")
@@ -257,6 +257,34 @@ def timed_total(text: str) -> int | None:
     return sum(marks) if marks else None
 
 
+_CITED = re.compile(r"^\s*(?:[-*]|\d+[.、])\s+(?:[^：:\n]{1,12}[：:])?(.+?)\s*\[\d+\]\s*$")
+_LINE_START = re.compile(r"^\s*(?:#|>|[-*]\s|\d+[.、]|[^：:\s]{1,8}[：:]|$)")
+
+
+def cut_quotes(text: str) -> list[str]:
+    """Quoted units that are not whole sentences: a cited line whose quotation (longer than an item or a
+    table row) does not end a sentence, and a line that continues the line above (a PDF line break
+    carried into the draft)."""
+    from sizheng_bot.compose.cleanliness import TERMINAL
+
+    out = []
+    for line in text.splitlines():
+        m = _CITED.match(line)
+        quoted = m.group(1).split("；")[-1].rstrip() if m else ""
+        whole = len(quoted) <= 30 or is_heading(quoted) or " | " in quoted  # an item or a table row
+        if m and quoted and quoted[-1] not in TERMINAL and not whole:
+            out.append(quoted[-20:])
+        elif not _LINE_START.match(line):
+            out.append(line.strip()[:20])
+    return out
+
+
+def thin_notice(text: str) -> bool:
+    """The draft says at the top that the knowledge base has little on its topic."""
+    head = text.split("\n## ", 1)[0]
+    return "提示：知识库中" in head
+
+
 def draft_check(item: dict[str, Any], result: Result) -> dict[str, Any]:
     """The issue-10 checks for one drafting item (``required`` phrases, ``minutes`` asked)."""
     total = timed_total(result.text)
@@ -269,4 +297,6 @@ def draft_check(item: dict[str, Any], result: Result) -> dict[str, Any]:
         "placeholders": placeholder_text(result.text),
         "timed_total": total,
         "time_ok": minutes is None or total == minutes,
+        "cut_quotes": cut_quotes(result.text),
+        "thin_notice": thin_notice(result.text),
     }

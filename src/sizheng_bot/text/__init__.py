@@ -17,9 +17,9 @@ from sizheng_bot.text.forms import (
     squash,
     strip_space,
 )
-from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading, strip_number
+from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading, strip_marker, strip_number
 from sizheng_bot.text.numerals import cn_number
-from sizheng_bot.text.sentences import clauses, next_sentence_end, sentence_spans, sentences
+from sizheng_bot.text.sentences import clauses, next_sentence_end, sentence_spans, sentences, unwrap
 
 __all__ = [
     "CN_DIGITS",
@@ -36,6 +36,8 @@ __all__ = [
     "sentences",
     "spaced",
     "squash",
+    "strip_marker",
     "strip_number",
     "strip_space",
+    "unwrap",
 ]

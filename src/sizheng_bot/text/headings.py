@@ -26,6 +26,17 @@ INLINE_HEADING = re.compile(rf"(?<=[。！？；!?;])\s*(?=(?:[{_N}]+、|[（(][
 _NUMBER_PREFIX = re.compile(rf"^(?:[{_N}]+\s*、|[（(]\s*[{_N}]+\s*[）)]|\d{{1,2}}\s*[.．、](?!\d))\s*")
 
 
+# Any heading marker a line or a sentence opens with, the article number 第X条 included.
+_ANY_MARKER = re.compile(
+    rf"^\s*(?:第[{_N}\d]+[编部篇章节条]|[{_N}]+\s*、|[（(]\s*[{_N}\d]+\s*[）)]|\d{{1,2}}\s*[.．、](?!\d)|[①-⑳])\s*"
+)
+
+
+def strip_marker(text: str) -> str:
+    """The text after its heading marker: "第十三条坚持严管…" -> "坚持严管…", "（一）核实认定" -> "核实认定"."""
+    return _ANY_MARKER.sub("", text, count=1)
+
+
 def strip_number(heading: str) -> str:
     """The heading's name without its numbering marker: "四、参考依据" -> "参考依据", "（二）要求" -> "要求"."""
     return _NUMBER_PREFIX.sub("", heading)

@@ -62,3 +62,29 @@ def next_sentence_end(text: str, pos: int = 0) -> int:
     end); ``len(text)`` when there is none. Ellipses and ；do not count: a quoted statement runs through them."""
     m = _NEXT_END.search(text, pos)
     return m.start() if m else len(text)
+
+
+WRAP_MIN = 20  # a line this long that stops mid-sentence was wrapped by the page, not ended
+_WRAP = re.compile(rf"(?<=[^{STRONG_ENDS}{SEMICOLONS}{PAUSES}{re.escape(CLOSERS)}|\s])\n(?=[^\s|])")
+
+
+def unwrap(text: str) -> str:
+    """Line breaks a page layout put inside a sentence removed ("…新时代党的建设总\\n要求…" -> "…总要求…").
+
+    A break is joined when the line before is at least ``WRAP_MIN`` characters and stops mid-sentence and
+    the next line does not open with a heading marker; short lines (a cover page, a form, table rows) stay.
+    Only whitespace changes, so the result is the same text for every quote check.
+    """
+    if "\n" not in text:
+        return text
+    from sizheng_bot.text.headings import is_heading  # a sibling primitive; no cycle at import
+
+    out = []
+    start = 0
+    for m in _WRAP.finditer(text):
+        line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+        if len(line.strip()) >= WRAP_MIN and "|" not in line and not is_heading(text[m.end() :]):
+            out.append(text[start : m.start()])
+            start = m.end()
+    out.append(text[start:])
+    return "".join(out)
