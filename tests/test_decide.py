@@ -20,6 +20,8 @@ from sizheng_bot.types import Chunk, Hit
         ("公示要多少天？", "duration"),
         ("换届选举要提前多久报告上级党组织？", "duration"),  # a lead time; 党组织 is no 组织 (organise)
         ("党小组会多久组织一次？", "frequency"),
+        ("标“全年”的那几项，是做一次就行吗？", "frequency"),  # 那几项 points back, it counts nothing
+        ("能给参加的党员发多少交通补贴？", "money"),
         ("预备期是几年？", "duration"),
         ("换届从哪天算起？", "date"),
         ("支委会最晚什么时候开会？", "date"),
@@ -122,3 +124,9 @@ def test_a_count_counts_the_noun_asked_about_and_a_person_is_a_person() -> None:
     assert (
         stated(person, "由机关党委负责组织。", "这项工作由哪个部门负责？") is not None
     )  # an office is asked
+
+
+def test_a_list_items_number_is_no_count() -> None:
+    count = next(k for k in detectors.KINDS if k.name == "count")
+    assert detectors.stated(count, "3.组织党员围绕本次服务情况撰写简短体会。") is None
+    assert detectors.stated(count, "支部现有党员23名。").group(0) == "23名"  # type: ignore[union-attr]
