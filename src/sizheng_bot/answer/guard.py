@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sizheng_bot.answer.lexicon import DOMAIN_TERMS, GOV_UNIT, OFF_TOPIC_PATTERNS, OFF_TOPIC_TERMS
 from sizheng_bot.text import spaced, squash
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def leans_off_topic(request: str) -> bool:
     return (
         off_topic_score(compact) >= 1.0
         and _score(compact, DOMAIN_TERMS)[0] == 0
-        and not _GOV_UNIT.search(compact)
+        and not GOV_UNIT.search(compact)
     )
 
 
@@ -173,122 +174,7 @@ def _is_fabrication(compact: str, spaced: str) -> bool:
     return False
 
 
-# --- scope -----------------------------------------------------------------------------------------
-def _lexicon(table: dict[str, dict[float, str]]) -> dict[str, float]:
-    """Flatten {category: {weight: "term term …"}} to {term: weight} (a term keeps its highest weight)."""
-    out: dict[str, float] = {}
-    for by_weight in table.values():
-        for weight, terms in by_weight.items():
-            for term in terms.split():
-                out[term] = max(weight, out.get(term, 0.0))
-    return out
-
-
-# Off-topic signals by category. Weights: 3 = unmistakable alone, 2 = strong, 1 = supporting only.
-OFF_TOPIC_TERMS = _lexicon(
-    {
-        "weather": {3.0: "天气 天气预报 气温 降温 下雨吗 下雪吗 台风 雾霾 weather", 1.0: "带伞 穿什么"},
-        "health": {
-            3.0: "发烧 退烧 感冒 咳嗽 腹泻 拉肚子 吃什么药 备点什么药 挂号 偏方 布洛芬 抗生素 疫苗接种",
-            2.0: "症状 头疼 嗓子疼 血压 血糖 过敏 看病 看医生 中医 减肥",
-            1.0: "药 医院 身体 失眠",
-        },
-        "travel": {
-            3.0: "旅游 行程 机票 火车票 高铁票 民宿 签证 自驾游 旅行 度假",
-            2.0: "景点 酒店 攻略 玩两天 玩几天 去哪玩 好玩",
-            1.0: "周末",
-        },
-        "food": {
-            3.0: "火锅 餐厅 美食 奶茶 菜谱 食谱 外卖 烧烤 小吃 红烧 recipe",
-            2.0: "好吃 饭店 做菜 怎么炒 食材 甜品 咖啡",
-        },
-        "shopping": {
-            3.0: "性价比 淘宝 京东 拼多多 优惠券 双十一 口红 护肤 化妆品 值得买",
-            2.0: "耳机 笔记本电脑 相机 哪款 型号 包邮",
-            1.5: "手机 价格 多少钱",
-            1.0: "品牌 买 衣服",
-        },
-        "finance": {
-            3.0: "房贷 贷款 利率 等额本息 等额本金 月供 首付 理财 股票 炒股 基金 涨停 比特币 汇率 大盘 抄底 年化",
-            2.0: "公积金 利息 收益率 个税",
-            1.5: "投资 保险",
-        },
-        "code": {
-            3.0: "python java javascript c++ sql 编程 代码 快速排序 排序算法 正则表达式 爬虫 github html css",
-            2.0: "算法 函数 报错 bug 前端 后端 数据库 linux 服务器",
-        },
-        "games": {3.0: "王者荣耀 原神 吃鸡 打游戏 手游 英雄联盟 steam 上分", 2.0: "游戏 通关"},
-        "entertainment": {
-            3.0: "电影 电视剧 综艺 明星 八卦 追星 演唱会 动漫 好听的歌 周杰伦 movie",
-            2.0: "歌曲 音乐 小说 网红 歌手 演员",
-            1.0: "好看 推荐",
-        },
-        "sports": {
-            3.0: "比分 nba 世界杯 欧冠 进球 球队 湖人 勇士 足球赛 篮球赛",
-            2.0: "足球 篮球 球赛 谁赢了",
-        },
-        "homework": {
-            3.0: "解方程 方程 求导 微积分 数学题 鸡兔同笼 奥数 几何题 作业题",
-            2.0: "等于多少 算一下",
-            1.5: "作业",
-        },
-        "translation": {3.0: "翻译 translate", 1.0: "英文 英语 日语 韩语"},
-        "creative": {
-            3.0: "一首诗 首诗 写诗 作诗 古诗 唐诗 宋词 情书 情话 段子 土味 绕口令 歌词 写首歌 藏头诗 打油诗 小作文",
-            2.0: "诗词 作文 写小说",
-        },
-        "chitchat": {
-            3.0: "星期几 礼拜几 几月几号 今天几号 几点了 现在几点 农历 黄历 你吃饭了吗 无聊",
-            2.0: "在干嘛 聊聊天 陪我聊",
-        },
-        # trivia only: science words (量子, 宇宙) stand in real reports (科技创新) and a KB may answer them
-        "knowledge": {3.0: "恐龙 外星人 最高的山 最长的河 首都是 人口最多的国家"},
-        "device": {
-            3.0: "截屏 截图 蓝牙 wifi 路由器 重装系统 刷机 连不上网 电脑卡 手机卡 内存不足 充电器",
-            2.0: "电脑 软件 下载 安装",
-        },
-        "misc": {
-            3.0: "星座 运势 算命 风水 彩票 男朋友 女朋友 宠物 装修 租房 买房 驾照 笑话 脑筋急转弯 快递",
-            2.0: "恋爱 相亲",
-            1.0: "猫 狗",
-        },
-    }
-)
-OFF_TOPIC_PATTERNS = [
-    (re.compile(r"\d+(?:\.\d+)?度"), 1.0),  # a temperature
-    (re.compile(r"(?:去|到)[^，。,]{1,6}玩"), 2.0),
-    (re.compile(r"\d\s*[+*/×÷^]\s*\d|\d\s*-\s*\d+\s*=|[xy]\s*[+\-=]\s*\d"), 2.0),  # arithmetic, equations
-    (re.compile(r"[\d一二三四五六七八九十百]+(?:加|减|乘以?|除以)[\d一二三四五六七八九十百]+"), 2.0),  # 1加1
-    (re.compile(r"[a-z]{3,}(?:\s+[a-z]{2,}){3,}"), 1.0),  # a run of English words
-]
-# Domain signals. Weight >= STRONG_DOMAIN keeps a request in scope on its own.
-DOMAIN_TERMS = _lexicon(
-    {
-        "party": {
-            3.0: "党 支部 党员 党建 党课 党日 党史 党性 党风 党纪 党委 党组 入党 发展对象 积极分子 三会一课 "
-            "谈心谈话 谈心 组织生活 民主生活会 民主评议 初心 使命 总书记 习近平 新时代 红色 革命 理想信念",
-        },
-        "ideology": {
-            3.0: "思想政治 思政 意识形态 思想工作 思想教育 思想动态 理论学习 学习教育 主题教育 宣讲 爱国主义 社会主义 "
-            "马克思 形式主义 官僚主义 政治",
-            2.0: "思想 宣传 精神 先进典型 模范 榜样",
-        },
-        "organisation": {
-            3.0: "机关 干部 廉政 廉洁 作风 纪律 纪检 巡视 巡察 共青团 团员 团委 工会 统战 群众 公务员 干警 教职工 "
-            "书记 班子 述职 组织部 宣传部 通讯员 内部刊物 新媒体 机构改革 转业",
-            2.0: "职工 单位 领导 基层 考核 制度 队伍 凝聚力 积极性 志愿 团建 关爱 慰问 红歌 评选 评比 表彰 评优 评先",
-        },
-        "management": {
-            2.0: "上班 工作时间 影响工作 做工作 怎么管 如何管理 怎么教育 怎么引导 疏导 谈话",
-        },
-        "drafting": {
-            1.5: "调研 讲稿 讲话稿 提纲 方案 心得 体会 总结 计划 报告",
-            1.0: "政策 同事 学习 教育 培训 活动 会议 开会 部门 处室 科室 组织 集体 文化 氛围 读书 刊物 网站 公众号",
-        },
-    }
-)
-# a named government body (县税务局, 市委办公厅, 省直机关…) puts a request in our users' world
-_GOV_UNIT = re.compile(r"[省市县区乡镇][^，。,？?]{0,8}(?:局|委|办|厅|院|部|中心|机关)")
+# --- scope (the lexicons live in answer/lexicon.py) ------------------------------------------------
 STRONG_DOMAIN = 2.0  # one domain term of at least this weight keeps a request in scope
 OFF_TOPIC_MIN = 2.0  # off-topic evidence needed before refusing at all
 DOMINANCE = 2.5  # off-topic score must exceed the domain score this many times over
@@ -321,7 +207,7 @@ def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     if off < OFF_TOPIC_MIN:
         return False
     domain, strongest = _score(compact, DOMAIN_TERMS)
-    if strongest >= STRONG_DOMAIN or _GOV_UNIT.search(compact):
+    if strongest >= STRONG_DOMAIN or GOV_UNIT.search(compact):
         return False
     past = [squash(turn) for turn in history[-HISTORY_TURNS:]]
     domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))

@@ -47,10 +47,9 @@ _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
-_PERSON_SLOT = re.compile(
-    rf"[{_SURNAMES}](?:[XxＸｘ×]{{2,}}|某某?|[○〇]{{1,2}})(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))"
-)
-_X_PERSON = re.compile(rf"[{_SURNAMES}][XxＸｘ×]{{2,}}(?![\u4e00-\u9fff]{{0,1}}(?:党支部|支部|单位))")
+_NOT_A_UNIT = r"(?![\u4e00-\u9fff]{0,1}(?:党支部|支部|单位))"  # 张XX党支部 names a branch, not a person
+_PERSON_SLOT = re.compile(rf"[{_SURNAMES}](?:[XxＸｘ×]{{2,}}|某某?|[○〇]{{1,2}}){_NOT_A_UNIT}")
+_X_PERSON = re.compile(rf"[{_SURNAMES}][XxＸｘ×]{{2,}}{_NOT_A_UNIT}")  # only the X form: 王某某 in news is real
 _DATE_SLOT = re.compile(r"(?<![A-Za-z])[XxＸ×](?=[年月日号])")
 
 
