@@ -128,3 +128,16 @@ def test_a_person_left_as_a_template_slot_is_never_quoted(tmp_path: Path) -> Non
     assert "李XX" not in r.text
     prose = "立足XX大地，服务发展大局。各支部结合实际开展学习。"
     assert is_filler("党员代表李XX表示，今后要做好本职工作。", prose) and not is_filler(prose[:13], prose)
+
+
+def test_a_point_is_judged_by_its_own_words_not_by_the_form_points_packed_beside_it() -> None:
+    from sizheng_bot.compose.filters import placeholder_free
+
+    passage = ("1、清点到会人数并向大会报告：大会应到会党员X名，实到会党员X名，会议有效。"
+               "2、宣布党员大会开始，奏唱《国歌》。"
+               "3、经上届委员会推举，XX同志为监票人；指定XX同志为计票人，会上经全体党员举手表决通过。")  # fmt: skip
+    units = {u.text[:2]: u for u in split_units(_hit(passage), 0)}
+    assert units["3、"].passage.startswith("3、经上届委员会推举")
+    kept = placeholder_free(units["3、"])
+    assert kept is not None and kept.text == units["3、"].text  # a name slot in prose, not in a form
+    assert placeholder_free(units["1、"]) is None or "X名" not in placeholder_free(units["1、"]).text  # type: ignore[union-attr]

@@ -37,11 +37,12 @@ def test_heading_split_off_inline_body() -> None:
 
 
 def test_section_path_nests_and_resets() -> None:
+    body = "理论学习要联系本单位实际，防止照本宣科，避免搞形式、走过场，把学习成效体现到推动工作上来。" * 2
     doc = _doc(
         [
             "一、主要做法",
-            "（一）强化政治引领。要做到思想同心。",
-            "（二）强化组织引领。要做到方式提质。",
+            f"（一）强化政治引领。要做到思想同心。{body}",
+            f"（二）强化组织引领。要做到方式提质。{body}",
             "二、存在问题",
             "认识不到位。",
         ]
@@ -120,3 +121,47 @@ def test_title_line_and_unpunctuated_lines_do_not_run_on() -> None:
     chunks = split_document(doc, chunk_size=200)
     assert chunks[0].text.startswith("意识形态工作")  # the title is metadata, not text
     assert "一是丰富内容\n要结合时代特点。" in chunks[0].text
+
+
+def test_short_numbered_points_share_one_chunk_under_their_heading() -> None:
+    doc = _doc(["八、组织保障", "成立培训工作领导小组，明确职责分工。" * 8, "九、有关要求",
+                "1.严格培训纪律。", "2.做好签到考勤。", "3.培训结束后形成总结、新闻稿及归档材料。"])  # fmt: skip
+    chunks = split_document(doc, chunk_size=200)
+    last = chunks[-1]
+    assert last.section == "九、有关要求"
+    assert last.text == "1.严格培训纪律。2.做好签到考勤。3.培训结束后形成总结、新闻稿及归档材料。"
+    assert all("严格培训纪律" not in c.text for c in chunks[:-1])
+
+
+def test_an_articles_points_nest_under_it_and_articles_stay_units() -> None:
+    doc = _doc([
+        "第七条调整不适宜担任现职干部，一般按照以下程序进行：",
+        "（一）核实认定。组织部门对不适宜担任现职的情形进行核实。",
+        "（二）提出建议。组织部门提出调整建议。",
+        "（三）组织决定。党委召开会议集体研究，作出调整决定。",
+        "第八条干部本人对调整决定不服的，可以申请复核。",
+        "第九条本规定由中央组织部负责解释。",
+    ])  # fmt: skip
+    chunks = split_document(doc, chunk_size=350)
+    steps = next(c for c in chunks if "核实认定" in c.text)
+    assert steps.section.startswith("第七条调整不适宜担任现职干部")  # （一） no longer closes 第七条
+    assert "提出建议" in steps.text and "组织决定" in steps.text  # the steps in one passage
+    assert [c for c in chunks if "第八条" in c.text] != [c for c in chunks if "第九条" in c.text]
+    assert not any("第八条" in c.text and "第九条" in c.text for c in chunks)  # 第X条 are units
+
+
+def test_a_short_line_above_a_restarted_list_names_that_list() -> None:
+    doc = _doc(["1、新增密级修改功能。", "2、拆分笺标题和文件标题。", "8月更新",
+                "1、编写所有笺、正文自动定时保存功能。", "2、编写所有笺的重置模板功能。"])  # fmt: skip
+    chunks = split_document(doc, chunk_size=350)
+    august = [c for c in chunks if "自动定时保存" in c.text]
+    assert len(august) == 1 and august[0].section == "8月更新"
+    assert "重置模板" in august[0].text and "密级修改" not in august[0].text
+
+
+def test_styled_headings_with_short_bodies_stay_sections() -> None:
+    doc = Document(
+        source="w.docx", title="方案", format="docx",
+        blocks=[Block("培训对象", level=1), Block("党支部书记、党务工作者。"), Block("培训方式", level=1), Block("专题授课。")],
+    )  # fmt: skip
+    assert [c.section for c in split_document(doc, chunk_size=200)] == ["培训对象", "培训方式"]

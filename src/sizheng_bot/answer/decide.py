@@ -241,7 +241,7 @@ def _stated(
     about, a person must be a person), its span and strength."""
     best: tuple[Unit | None, tuple[int, int] | None, float] = (None, None, 0.0)
     for u in window:
-        if is_filler(u.text, u.hit.text):
+        if is_filler(u.text, u.passage):
             continue  # 差额比例为XX% states nothing
         masked = _mask(u.text, terms)
         for k in kinds:

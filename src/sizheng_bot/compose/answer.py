@@ -54,7 +54,7 @@ def lean_to_advice(units: Sequence[Unit], question: str) -> list[Unit]:
 
 
 def usable(u: Unit) -> bool:
-    return not (is_filler(u.text, u.hit.text) or reads_as_instruction(u.text) or is_cut(u))
+    return not (is_filler(u.text, u.passage) or reads_as_instruction(u.text) or is_cut(u))
 
 
 def compose_answer(

@@ -92,7 +92,7 @@ def placeholder_free(unit: Unit) -> Unit | None:
     """A form sentence that still states something (……实到会党员X名，……不少于应到会有选举权党员人数的
     4/5，会议有效。) kept as its clauses after the last placeholder — verbatim, placeholder-free, ending
     the sentence; None when nothing of substance is left (or the unit is contact details or boilerplate)."""
-    if not is_filler(unit.text, unit.hit.text):
+    if not is_filler(unit.text, unit.passage):
         return unit
     if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text) or is_web_stamp(unit.text):
         return None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.text import sentence_spans, squash
+from sizheng_bot.text.headings import point_at
 from sizheng_bot.types import Hit
 
 _ITEM_HEAD = re.compile(
@@ -41,6 +42,12 @@ class Unit:
     @property
     def is_example(self) -> bool:
         return bool(_EXAMPLE.search(self.text))
+
+    @property
+    def passage(self) -> str:
+        """The part of the passage this unit stands in: its numbered point, or the whole passage."""
+        at = self.hit.text.find(self.text)
+        return point_at(self.hit.text, at) if at >= 0 else self.hit.text
 
     @property
     def is_item(self) -> bool:
@@ -89,7 +96,7 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
         s = parts[i]
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         fits = nxt is not None and len(s) + len(nxt) <= MAX_UNIT
-        if _is_head(s) and fits:
+        if _is_head(s) and fits and not _ITEM_HEAD.match(nxt.strip()):  # type: ignore[union-attr]
             s += parts[i + 1]
             i += 1
         elif len(s.strip()) <= SHORT and merged and (nxt is None or _is_head(nxt)):

@@ -57,7 +57,7 @@ _TEXT_KINDS = {"txt", "md", "html"}
 
 
 # bump when any loader's output changes (text, structure, pages): documents are then re-read on ingest
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 
 def is_supported(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SUPPORTED
