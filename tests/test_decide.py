@@ -130,3 +130,22 @@ def test_a_list_items_number_is_no_count() -> None:
     count = next(k for k in detectors.KINDS if k.name == "count")
     assert detectors.stated(count, "3.组织党员围绕本次服务情况撰写简短体会。") is None
     assert detectors.stated(count, "支部现有党员23名。").group(0) == "23名"  # type: ignore[union-attr]
+
+
+def test_saying_what_to_do_does_not_outrank_what_the_question_is_about(assistant) -> None:  # type: ignore[no-untyped-def]
+    chunks = [
+        Chunk("r1", "选举办法.docx", "会议记录", "", "（4）确定选举办法：党支部委员会委员由支部党员大会直接采取候选人"
+              "的差额不少于应选人数的20%的差额选举办法选举产生；党支部委员会书记、副书记（若无则删划线部分）实行等额选举，"
+              "由新一届党支部委员会第一次全体会议选举产生。", 0),
+        Chunk("r2", "主持词.docx", "新一届党支部委员会全体会议主持词", "", "现在进行选举。"
+              "上述选举结果和委员分工情况，将在党员大会上宣布，并在会后报上级党委批准。", 0),
+        Chunk("r3", "通知.docx", "通知", "", "请各支部按时参加培训，认真做好学习记录。", 0),
+        Chunk("r4", "计划.docx", "计划", "", "支部每季度召开一次组织生活会。", 0),
+    ]  # fmt: skip
+    kb = KBView(chunks)
+    order = [chunks[1], chunks[0], *chunks[2:]]  # as retrieved: the 主持词 first
+    hits = [Hit(c.id, c.text, 1.0 - 0.2 * i, c.source, c.title, c.section, None, 0) for i, c in enumerate(order)]
+    q = "新一届支委会选出书记、商量好分工以后，结果下一步怎么处理？"
+    d = decide(q, scored_units(hits, query_terms(assistant.analyzer, q, kb.df)), assistant.analyzer, kb)
+    lead = d.parts[0].answer
+    assert lead is not None and "党员大会上宣布" in lead.text  # not the prescriptive 选举办法 sentence

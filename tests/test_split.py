@@ -157,6 +157,8 @@ def test_a_short_line_above_a_restarted_list_names_that_list() -> None:
     august = [c for c in chunks if "自动定时保存" in c.text]
     assert len(august) == 1 and august[0].section == "8月更新"
     assert "重置模板" in august[0].text and "密级修改" not in august[0].text
+    ballot = split_document(_doc(["书记候选人", "说明：", "1．选举产生书记1名。", "2．弃权的，不画任何符号。"]))
+    assert ballot[-1].section == "说明：" and ballot[-1].text.startswith("1．选举产生书记1名。2．弃权的")
 
 
 def test_styled_headings_with_short_bodies_stay_sections() -> None:

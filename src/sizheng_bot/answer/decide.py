@@ -197,7 +197,8 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 if own >= SPEC_MIN and any(k.name == "list" for k in part.kinds):  # 哪几个环节: a list wins
                     listed = "".join(x.text for x in us[j : j + WINDOW + 1])
                     power = 1.0 + (detectors.count_items(listed) >= LIST_ITEMS)
-            lean = STANCE_LEAD * stance(u.text, u.is_example) if to_do else 0.0
+            # saying what to do counts in proportion to how much of the part the sentence is about
+            lean = STANCE_LEAD * stance(u.text, u.is_example) * min(1.0, own / SPEC_MIN) if to_do else 0.0
             if not (to_do or example) and u.is_example and stance(u.text, True) < 0:
                 lean = -STANCE_LEAD  # a case (例如,某机关…) answers "what" only when no rule says it
             rank = (

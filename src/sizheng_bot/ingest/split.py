@@ -162,14 +162,15 @@ def split_document(doc: Document, chunk_size: int = 350, overlap: int = 0) -> li
     return chunks
 
 
-LABEL_MAX = 16  # a line this short, unpunctuated, right above a list's first point is the list's label
+LABEL_MAX = 16  # a line this short, unpunctuated or ending in a colon, right above a list's first point labels it
 
 
 def _label_level(line: str, nxt: tuple[str, int | None, int | None, int], in_article: bool) -> float | None:
     """The level of a short unpunctuated line that names the numbered list starting on the next line: just
     above its points, so it closes the previous label's list and stays under the document's headings."""
     text, _, fmt_level, _ = nxt
-    if fmt_level is not None or len(line) > LABEL_MAX or line.endswith(_ENDS) or "|" in line:
+    ends = line.endswith(_ENDS) and not line.endswith(("：", ":"))  # "说明：" then "1．…" labels its list too
+    if fmt_level is not None or len(line) > LABEL_MAX or ends or "|" in line:
         return None
     point = heading_level(text, in_article)
     return point - 0.5 if point is not None and opens_list(text) else None
