@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sizheng_bot.answer.lexicon import DOMAIN_TERMS, GOV_UNIT, OFF_TOPIC_PATTERNS, OFF_TOPIC_TERMS
+from sizheng_bot.answer.lexicon import (
+    ASK_MARKER,
+    CLAUSE_BREAK,
+    DOMAIN_HEADS,
+    DOMAIN_TERMS,
+    GOV_UNIT,
+    HANDLING,
+    MEDICAL,
+    OFF_TOPIC_PATTERNS,
+    OFF_TOPIC_TERMS,
+    PEOPLE,
+    SETTING,
+)
 from sizheng_bot.text import spaced, squash
 
 log = logging.getLogger(__name__)
@@ -71,11 +83,11 @@ def too_long(text: str, cap: int) -> str | None:
 def leans_off_topic(request: str) -> bool:
     """Some off-topic signal and no domain signal at all (used when the KB does not answer either)."""
     compact = squash(request)
-    return (
-        off_topic_score(compact) >= 1.0
-        and _score(compact, DOMAIN_TERMS)[0] == 0
-        and not GOV_UNIT.search(compact)
-    )
+    if off_topic_score(compact) < 1.0:
+        return False
+    if _asks_off_topic(compact):
+        return _topic_strength(compact) == 0
+    return _score(compact, DOMAIN_TERMS)[0] == 0 and not GOV_UNIT.search(compact)
 
 
 # --- text forms: text.squash (Chinese patterns), text.spaced (English patterns) -------------------
@@ -202,12 +214,66 @@ def off_topic_score(compact: str) -> float:
     return total + sum(w for rx, w in OFF_TOPIC_PATTERNS if rx.search(compact))
 
 
+# what a request may ask for: our words, and off-topic words more than supporting (not 推荐, 便宜, 药)
+_HEAD_TERMS = (*DOMAIN_TERMS, *DOMAIN_HEADS, *(t for t, w in OFF_TOPIC_TERMS.items() if w > 1.0))
+
+
+def _last_term(span: str) -> str | None:
+    """The lexicon term ending last in ``span`` (the longest of those ending there): a Chinese noun
+    phrase's head (单位食堂下周的菜单 -> 菜单; 井冈山红色旅游 -> 红色旅游)."""
+    best: tuple[int, int, str] | None = None
+    for term in _HEAD_TERMS:
+        end = span.rfind(term)
+        if end >= 0 and (best is None or (end + len(term), len(term)) > best[:2]):
+            best = (end + len(term), len(term), term)
+    return best[2] if best else None
+
+
+def _asks_off_topic(compact: str) -> bool:
+    """Whether what the request asks for (each asking clause's head) is off topic, whatever work
+    words say where or who: 帮我给机关食堂排一份菜单, 领导让我订机票. A question on how to handle
+    a person (同事沉迷游戏怎么办) asks about that person, and a clause that asks nothing only sets the
+    scene (组织党员去井冈山红色旅游，帮我排个行程: the setting is a topic word, weighed later)."""
+    clauses = [c for c in CLAUSE_BREAK.split(compact) if c]
+    heads: list[str | None] = []
+    for i, clause in enumerate(clauses):
+        m = ASK_MARKER.search(clause)
+        if m is None:
+            continue
+        before, after = clause[: m.end()], clause[m.start() :]  # the marker may end a term (吃什么)
+        first, then = (before, after) if m.group("q") else (after, before)
+        head = _last_term(first) or _last_term(then)
+        if m.group("q") and HANDLING.match(clause, m.start()) and PEOPLE.search(compact):
+            if head not in MEDICAL:  # how to handle a colleague, unless it is his child's fever
+                return False
+        if head is None and i and not ASK_MARKER.search(clauses[i - 1]):
+            head = _last_term(clauses[i - 1])  # 单位电脑连不上打印机，怎么设置？
+        heads.append(head)
+    if not heads and clauses:
+        heads = [_last_term(compact)]  # no question word: an order (排一下单位下周的菜单)
+    named = [h for h in heads if h is not None]
+    return bool(named) and all(h in OFF_TOPIC_TERMS and h not in DOMAIN_TERMS for h in named)
+
+
+def _topic_strength(compact: str) -> float:
+    """The strongest domain word that names a topic rather than a setting (单位, 领导, 支部…): the
+    words inside a longer domain word (支部 in 党支部) do not count on their own."""
+    found = [t for t in DOMAIN_TERMS if t in compact]
+    longer = found + [t for t in OFF_TOPIC_TERMS if t in compact]  # 志愿 in 高考志愿
+    whole = [t for t in found if not any(t != u and t in u for u in longer)]
+    return max((DOMAIN_TERMS[t] for t in whole if t not in SETTING), default=0.0)
+
+
 def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     off = off_topic_score(compact)
     if off < OFF_TOPIC_MIN:
         return False
     domain, strongest = _score(compact, DOMAIN_TERMS)
-    if strongest >= STRONG_DOMAIN or GOV_UNIT.search(compact):
+    if _asks_off_topic(compact):  # only a topic word keeps it; a setting word or a named body does not
+        if _topic_strength(compact) >= STRONG_DOMAIN:
+            return False
+        domain = 0.0
+    elif strongest >= STRONG_DOMAIN or GOV_UNIT.search(compact):
         return False
     past = [squash(turn) for turn in history[-HISTORY_TURNS:]]
     domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))
