@@ -5,9 +5,12 @@
 bench/scope_probe.jsonl holds out_of_scope requests (personal and admin chores phrased with work words:
 单位/机关/领导/同事 as the setting, 菜单/机票/生日祝福 as what is asked for; and everyday ones) and
 in_domain requests carrying tempting words (食堂, 体检, 生病, 孩子, 红色旅游, 观影, 天气…) that must
-never be refused. It prints the guard's verdict counts (``classify``) and, with ``--ask``, the whole
-pipeline's status counts (``Assistant.ask`` over a fresh knowledge base of ``--kb``). The guard of
-another branch cannot run in the same process: BENCHMARKS.md records main's figures beside ours.
+never be refused. Batches: 1 was written before the guard change; 2 while changing it (the lexicon
+was extended on its misses: not held out); 3 and 4 afterwards (3: its misses fed a category
+vocabulary pass; 4: never tuned on, the held-out figure). It prints the guard's verdict counts
+(``classify``) per batch and, with ``--ask``, the whole pipeline's status counts (``Assistant.ask``
+over a fresh knowledge base of ``--kb``). The guard of another branch cannot run in the same process:
+BENCHMARKS.md records main's figures beside ours.
 """
 
 from __future__ import annotations
@@ -47,16 +50,17 @@ def main() -> int:
     ap.add_argument("--list", action="store_true", help="print every item that goes the wrong way")
     args = ap.parse_args()
     items = [json.loads(line) for line in PROBE.read_text(encoding="utf-8").splitlines() if line.strip()]
-    guard: dict[str, Counter[str]] = {"out_of_scope": Counter(), "in_domain": Counter()}
+    guard: dict[tuple[str, str], Counter[str]] = {}
     wrong: list[str] = []
     for it in items:
         verdict = "refused" if classify(it["question"]).kind == "out_of_scope" else "let through"
-        guard[it["kind"]][verdict] += 1
+        for batch in ("all", f"batch {it.get('batch', 1)}"):
+            guard.setdefault((batch, it["kind"]), Counter())[verdict] += 1
         if (verdict == "refused") != (it["kind"] == "out_of_scope"):
             wrong.append(f"  guard {verdict:<12}{it['id']} {it['question']}")
     print(f"scope probe: {PROBE.name} ({len(items)} items)")
-    for kind, c in guard.items():
-        print(f"  guard  {kind:<13} refused {c['refused']:>3}  let through {c['let through']:>3}")
+    for (batch, kind), c in sorted(guard.items()):
+        print(f"  guard  {batch:<8}{kind:<13} refused {c['refused']:>3}  let through {c['let through']:>3}")
     if args.ask:
         with tempfile.TemporaryDirectory(prefix="sizheng_scope_") as tmp:
             asst = _assistant(args.kb, Path(tmp))

@@ -3,6 +3,8 @@
 Order: empty → prompt injection → fabrication → out of scope. Out-of-scope detection weighs an
 off-topic lexicon against a domain lexicon and leans towards letting a request through: a wrongly
 refused in-domain question costs more than an off-topic one that retrieval answers with "not found".
+It decides on what a request asks for: when that (the head of an asking clause) is off topic, words
+that only say where or who (单位食堂的菜单, 领导让我订的机票) keep nothing in scope.
 """
 
 from __future__ import annotations
@@ -14,19 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from sizheng_bot.answer.lexicon import (
-    ASK_MARKER,
-    CLAUSE_BREAK,
-    DOMAIN_HEADS,
-    DOMAIN_TERMS,
-    GOV_UNIT,
-    HANDLING,
-    MEDICAL,
-    OFF_TOPIC_PATTERNS,
-    OFF_TOPIC_TERMS,
-    PEOPLE,
-    SETTING,
-)
+from sizheng_bot.answer import lexicon as lx
+from sizheng_bot.answer.lexicon import DOMAIN_TERMS, GOV_UNIT, OFF_TOPIC_PATTERNS, OFF_TOPIC_TERMS
 from sizheng_bot.text import spaced, squash
 
 log = logging.getLogger(__name__)
@@ -214,15 +205,11 @@ def off_topic_score(compact: str) -> float:
     return total + sum(w for rx, w in OFF_TOPIC_PATTERNS if rx.search(compact))
 
 
-# what a request may ask for: our words, and off-topic words more than supporting (not 推荐, 便宜, 药)
-_HEAD_TERMS = (*DOMAIN_TERMS, *DOMAIN_HEADS, *(t for t, w in OFF_TOPIC_TERMS.items() if w > 1.0))
-
-
 def _last_term(span: str) -> str | None:
     """The lexicon term ending last in ``span`` (the longest of those ending there): a Chinese noun
     phrase's head (单位食堂下周的菜单 -> 菜单; 井冈山红色旅游 -> 红色旅游)."""
     best: tuple[int, int, str] | None = None
-    for term in _HEAD_TERMS:
+    for term in lx.ASK_HEADS:
         end = span.rfind(term)
         if end >= 0 and (best is None or (end + len(term), len(term)) > best[:2]):
             best = (end + len(term), len(term), term)
@@ -234,19 +221,19 @@ def _asks_off_topic(compact: str) -> bool:
     words say where or who: 帮我给机关食堂排一份菜单, 领导让我订机票. A question on how to handle
     a person (同事沉迷游戏怎么办) asks about that person, and a clause that asks nothing only sets the
     scene (组织党员去井冈山红色旅游，帮我排个行程: the setting is a topic word, weighed later)."""
-    clauses = [c for c in CLAUSE_BREAK.split(compact) if c]
+    clauses = [c for c in lx.CLAUSE_BREAK.split(compact) if c]
     heads: list[str | None] = []
     for i, clause in enumerate(clauses):
-        m = ASK_MARKER.search(clause)
+        m = lx.ASK_MARKER.search(clause)
         if m is None:
             continue
         before, after = clause[: m.end()], clause[m.start() :]  # the marker may end a term (吃什么)
         first, then = (before, after) if m.group("q") else (after, before)
         head = _last_term(first) or _last_term(then)
-        if m.group("q") and HANDLING.match(clause, m.start()) and PEOPLE.search(compact):
-            if head not in MEDICAL:  # how to handle a colleague, unless it is his child's fever
+        if m.group("q") and lx.HANDLING.match(clause, m.start()) and lx.PEOPLE.search(compact):
+            if head not in lx.MEDICAL:  # how to handle a colleague, unless it is his child's fever
                 return False
-        if head is None and i and not ASK_MARKER.search(clauses[i - 1]):
+        if head is None and i and not lx.ASK_MARKER.search(clauses[i - 1]):
             head = _last_term(clauses[i - 1])  # 单位电脑连不上打印机，怎么设置？
         heads.append(head)
     if not heads and clauses:
@@ -261,7 +248,7 @@ def _topic_strength(compact: str) -> float:
     found = [t for t in DOMAIN_TERMS if t in compact]
     longer = found + [t for t in OFF_TOPIC_TERMS if t in compact]  # 志愿 in 高考志愿
     whole = [t for t in found if not any(t != u and t in u for u in longer)]
-    return max((DOMAIN_TERMS[t] for t in whole if t not in SETTING), default=0.0)
+    return max((DOMAIN_TERMS[t] for t in whole if t not in lx.SETTING), default=0.0)
 
 
 def _out_of_scope(compact: str, history: Sequence[str]) -> bool:

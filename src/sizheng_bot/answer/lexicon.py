@@ -90,6 +90,14 @@ OFF_TOPIC_TERMS = _lexicon(
             3.0: "截屏 截图 蓝牙 wifi 路由器 重装系统 刷机 连不上网 电脑卡 手机卡 内存不足 充电器 打印机 卡纸 空调温度 投影仪 饮水机 咖啡机 群名",
             2.0: "电脑 软件 下载 安装 字体 空调 短信",
         },
+        # everyday things a request may ask for (a head noun), by kind
+        "everyday": {
+            3.0: "甜点 蛋糕 粽子 汤圆 夜宵 下午茶 跑步机 洗衣机 冰箱 电视机 微波炉 热水器 扫地机 净化器 加湿器 电饭煲 "
+            "复印机 扫描仪 u盘 鼠标 键盘 显示器 洗车 油价 车险 汽车保养 租车 包车 大巴车 发财树 绿植 盆栽 鱼缸 "
+            "金鱼 猫粮 狗粮 ktv 剧本杀 密室逃脱 桌游 中考 高考 分数线 考研 补课 家教 辅导班 高数 家长会 劳动合同 "
+            "离婚协议 打官司 律师费 穿搭 发型 理发 护照 牙疼 颈椎病",
+            2.0: "保养 大巴 怎么养 穿什么衣服 哪个牌子 行李",
+        },
         # a 机关's own chores asked in work words (单位食堂的菜单, 科室的值班表): what is asked for is off topic
         "chores": {
             3.0: "值班表 排班表 请假条 会议室预订 订会议室 报销单 医保 社保 养老金 高考志愿 填志愿 幼儿园 平摊 aa制",
@@ -157,4 +165,6 @@ MEDICAL = frozenset(_MEDICAL.split())
 DOMAIN_HEADS = frozenset({"工作"})
 # Domain words that only say where or who (the setting: 单位食堂的菜单, 领导让我订的机票): they keep no
 # request in scope whose head is off topic. Topic words (党员, 党日, 谈心谈话, 思想工作…) still do.
-SETTING = frozenset("单位 机关 领导 同事 部门 处室 科室 职工 书记 支部 党支部 班子 集体".split())
+SETTING = frozenset("单位 机关 领导 同事 部门 处室 科室 职工 书记 支部 党支部 班子 集体 团建".split())
+# what a request may ask for: our words, and off-topic words more than supporting (not 推荐, 便宜, 药)
+ASK_HEADS = (*DOMAIN_TERMS, *DOMAIN_HEADS, *(t for t, w in OFF_TOPIC_TERMS.items() if w > 1.0))
