@@ -253,10 +253,11 @@ def _topic_strength(compact: str) -> float:
 
 def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     off = off_topic_score(compact)
-    if off < OFF_TOPIC_MIN:
-        return False
+    chore = off > 1.0 and _asks_off_topic(compact)
+    if off < OFF_TOPIC_MIN and not (chore and any(w in compact for w in lx.SETTING)):
+        return False  # a chore in work words needs no more than its head (领导让我查航班)
     domain, strongest = _score(compact, DOMAIN_TERMS)
-    if _asks_off_topic(compact):  # only a topic word keeps it; a setting word or a named body does not
+    if chore:  # only a topic word keeps it; a setting word or a named body does not
         if _topic_strength(compact) >= STRONG_DOMAIN:
             return False
         domain = 0.0
