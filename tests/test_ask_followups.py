@@ -107,3 +107,29 @@ def test_an_off_topic_question_sharing_only_a_word_with_the_kb_is_refused(fresh_
         assert r.status == "refused" and r.text == OUT_OF_SCOPE_MESSAGE and not r.citations, q
     r = fresh_assistant.ask("推荐几本好看的小说")
     assert r.status in ("answered", "partial") and "红岩" in r.text
+
+
+def test_a_chore_in_work_words_gets_the_one_note_and_its_lookalike_does_not(assistant) -> None:  # type: ignore[no-untyped-def]
+    """单位/机关/领导/同事 only say where or who: the menu, the ticket, the greeting asked for are
+    off topic. The same words in a request about Party work are not refused."""
+    for q in ("单位食堂下周的菜单帮我排一下，要荤素搭配", "领导让我订下周三去北京出差的机票",
+              "同事下周过生日，帮我写几句生日祝福", "机关办公室空调温度调到多少度最合适？"):  # fmt: skip
+        r = assistant.ask(q)
+        assert r.status == "refused" and r.text == OUT_OF_SCOPE_MESSAGE and not r.citations, q
+    for q in ("组织党员到食堂开展节约粮食主题党日", "和生病住院的同事谈心谈话怎么谈",
+              "组织党员去井冈山红色旅游，帮我排个行程"):  # fmt: skip
+        assert assistant.ask(q).status != "refused", q
+
+
+def test_a_chore_the_knowledge_base_answers_is_answered(fresh_assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    q = "单位国庆的值班表是怎么排的？"
+    assert fresh_assistant.ask(q).status == "refused"  # off topic, nothing in the KB
+    doc = tmp_path / "办公室通知.txt"
+    doc.write_text(
+        "关于国庆假期值班安排的通知\n国庆假期机关值班表如下：10月1日由张伟值班，10月2日由李娜值班，"
+        "10月3日由王强值班。值班人员须24小时保持通讯畅通。\n",
+        "utf-8",
+    )
+    fresh_assistant.ingest([doc])
+    r = fresh_assistant.ask(q)
+    assert r.status == "answered" and "李娜" in r.text and r.citations[0].source == "办公室通知.txt"

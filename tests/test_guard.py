@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sizheng_bot.answer.guard import GuardDecision, classify
+from sizheng_bot.answer.guard import OUT_OF_SCOPE_MESSAGE, GuardDecision, classify
 
 OUT_OF_SCOPE = [
     # from the brief
@@ -204,3 +204,62 @@ def test_a_greeting_is_welcomed_with_what_the_assistant_does(request_text: str) 
     decision = classify(request_text)
     assert decision.kind == "greeting"
     assert decision.message.startswith("您好") and "微党课" in decision.message and "您可以这样问" in decision.message
+
+
+# Chores asked in a 机关's own words: 单位/机关/领导/同事/支部 say where or who, what is asked for
+# (菜单, 机票, 生日祝福, 体检报告, 值班表…) is off topic.
+CHORES_IN_WORK_WORDS = [
+    "单位食堂下周的菜单帮我排一下，要荤素搭配",
+    "帮我给机关食堂排一份下周的午餐菜单",
+    "领导让我订下周三去北京出差的机票，哪个航班合适？",
+    "同事下周过生日，帮我写几句生日祝福",
+    "单位体检报告出来了，帮我看看尿酸偏高是什么意思",
+    "办公室空调温度调到多少度最合适？",
+    "帮我给科室同事排一下下个月的值班表",
+    "支部书记让我帮他挑一款送给爱人的生日礼物",
+    "局里的同事都在买理财，现在买哪种收益高？",
+    "单位电脑连不上内网打印机，怎么设置？",
+    "单位附近哪家健身房便宜",
+    "同事家小孩发高烧抽搐了怎么办",
+]
+# In-domain requests that carry the same tempting words: never refused
+IN_DOMAIN_LOOKALIKES = [
+    "组织党员到食堂开展节约粮食主题党日",
+    "和生病住院的同事谈心谈话怎么谈",
+    "有位党员家里孩子生病，经济困难，支部怎么关心帮扶？",
+    "党员体检查出身体不好，思想上有包袱，怎么做思想工作",
+    "组织党员去井冈山红色旅游，帮我排个行程",
+    "主题党日去养老院开展志愿服务，要注意什么",
+    "工会组织职工健步走活动，怎么体现思想政治引领",
+    "同事家庭变故情绪低落，作为支部书记怎么谈心",
+    "有年轻同事沉迷炒股，上班心不在焉，怎么引导",
+    "同事沉迷网络游戏怎么办",
+    "干部能不能炒股",
+    "团支部给青年干部过集体生日，怎么组织才有意义",
+    "天气炎热，户外主题党日怎么安排才安全",
+    "支部读书会推荐哪些书目比较合适",
+    "机关办公室的空调总开着没人关，怎么开展节能教育",
+    "单位食堂饭菜不好吃，这个工作怎么做",
+    "党员干部到景区旅游要注意哪些纪律",
+]
+
+
+@pytest.mark.parametrize("request_text", CHORES_IN_WORK_WORDS)
+def test_a_chore_in_work_words_is_out_of_scope_with_the_one_note(request_text: str) -> None:
+    assert classify(request_text) == GuardDecision("out_of_scope", OUT_OF_SCOPE_MESSAGE)
+
+
+@pytest.mark.parametrize("request_text", IN_DOMAIN_LOOKALIKES)
+def test_in_domain_requests_with_everyday_words_pass(request_text: str) -> None:
+    assert classify(request_text) == GuardDecision("ok", "")
+
+
+def test_a_work_word_as_the_object_keeps_the_request_and_as_a_setting_does_not() -> None:
+    # the same words, the other way round: what is asked for decides
+    assert classify("单位食堂下周的菜单帮我排一下").kind == "out_of_scope"
+    assert classify("单位食堂的节约粮食宣传方案帮我写一下").kind == "ok"
+    assert classify("领导让我订去北京的机票").kind == "out_of_scope"
+    assert classify("领导让我讲一堂微党课，帮我列个提纲").kind == "ok"
+    # a named body no longer rescues a chore, but still keeps its own business in scope
+    assert classify("县税务局食堂的菜单帮我排一下").kind == "out_of_scope"
+    assert classify("县税务局“纳税服务明星”评选的具体评分标准是什么？").kind == "ok"

@@ -3,6 +3,8 @@
 Order: empty → prompt injection → fabrication → out of scope. Out-of-scope detection weighs an
 off-topic lexicon against a domain lexicon and leans towards letting a request through: a wrongly
 refused in-domain question costs more than an off-topic one that retrieval answers with "not found".
+It decides on what a request asks for: when that (the head of an asking clause) is off topic, words
+that only say where or who (单位食堂的菜单, 领导让我订的机票) keep nothing in scope.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sizheng_bot.answer import lexicon as lx
 from sizheng_bot.answer.lexicon import DOMAIN_TERMS, GOV_UNIT, OFF_TOPIC_PATTERNS, OFF_TOPIC_TERMS
 from sizheng_bot.text import spaced, squash
 
@@ -71,11 +74,11 @@ def too_long(text: str, cap: int) -> str | None:
 def leans_off_topic(request: str) -> bool:
     """Some off-topic signal and no domain signal at all (used when the KB does not answer either)."""
     compact = squash(request)
-    return (
-        off_topic_score(compact) >= 1.0
-        and _score(compact, DOMAIN_TERMS)[0] == 0
-        and not GOV_UNIT.search(compact)
-    )
+    if off_topic_score(compact) < 1.0:
+        return False
+    if _asks_off_topic(compact):
+        return _topic_strength(compact) == 0
+    return _score(compact, DOMAIN_TERMS)[0] == 0 and not GOV_UNIT.search(compact)
 
 
 # --- text forms: text.squash (Chinese patterns), text.spaced (English patterns) -------------------
@@ -202,12 +205,63 @@ def off_topic_score(compact: str) -> float:
     return total + sum(w for rx, w in OFF_TOPIC_PATTERNS if rx.search(compact))
 
 
+def _last_term(span: str) -> str | None:
+    """The lexicon term ending last in ``span`` (the longest of those ending there): a Chinese noun
+    phrase's head (单位食堂下周的菜单 -> 菜单; 井冈山红色旅游 -> 红色旅游)."""
+    best: tuple[int, int, str] | None = None
+    for term in lx.ASK_HEADS:
+        end = span.rfind(term)
+        if end >= 0 and (best is None or (end + len(term), len(term)) > best[:2]):
+            best = (end + len(term), len(term), term)
+    return best[2] if best else None
+
+
+def _asks_off_topic(compact: str) -> bool:
+    """Whether what the request asks for (each asking clause's head) is off topic, whatever work
+    words say where or who: 帮我给机关食堂排一份菜单, 领导让我订机票. A question on how to handle
+    a person (同事沉迷游戏怎么办) asks about that person, and a clause that asks nothing only sets the
+    scene (组织党员去井冈山红色旅游，帮我排个行程: the setting is a topic word, weighed later)."""
+    clauses = [c for c in lx.CLAUSE_BREAK.split(compact) if c]
+    heads: list[str | None] = []
+    for i, clause in enumerate(clauses):
+        m = lx.ASK_MARKER.search(clause)
+        if m is None:
+            continue
+        before, after = clause[: m.end()], clause[m.start() :]  # the marker may end a term (吃什么)
+        first, then = (before, after) if m.group("q") else (after, before)
+        head = _last_term(first) or _last_term(then)
+        if m.group("q") and lx.HANDLING.match(clause, m.start()) and lx.PEOPLE.search(compact):
+            if head not in lx.MEDICAL:  # how to handle a colleague, unless it is his child's fever
+                return False
+        if head is None and i and not lx.ASK_MARKER.search(clauses[i - 1]):
+            head = _last_term(clauses[i - 1])  # 单位电脑连不上打印机，怎么设置？
+        heads.append(head)
+    if not heads and clauses:
+        heads = [_last_term(compact)]  # no question word: an order (排一下单位下周的菜单)
+    named = [h for h in heads if h is not None]
+    return bool(named) and all(h in OFF_TOPIC_TERMS and h not in DOMAIN_TERMS for h in named)
+
+
+def _topic_strength(compact: str) -> float:
+    """The strongest domain word that names a topic rather than a setting (单位, 领导, 支部…): the
+    words inside a longer domain word (支部 in 党支部) do not count on their own."""
+    found = [t for t in DOMAIN_TERMS if t in compact]
+    longer = found + [t for t in OFF_TOPIC_TERMS if t in compact]  # 志愿 in 高考志愿
+    whole = [t for t in found if not any(t != u and t in u for u in longer)]
+    return max((DOMAIN_TERMS[t] for t in whole if t not in lx.SETTING), default=0.0)
+
+
 def _out_of_scope(compact: str, history: Sequence[str]) -> bool:
     off = off_topic_score(compact)
-    if off < OFF_TOPIC_MIN:
-        return False
+    chore = off > 1.0 and _asks_off_topic(compact)
+    if off < OFF_TOPIC_MIN and not (chore and any(w in compact for w in lx.SETTING)):
+        return False  # a chore in work words needs no more than its head (领导让我查航班)
     domain, strongest = _score(compact, DOMAIN_TERMS)
-    if strongest >= STRONG_DOMAIN or GOV_UNIT.search(compact):
+    if chore:  # only a topic word keeps it; a setting word or a named body does not
+        if _topic_strength(compact) >= STRONG_DOMAIN:
+            return False
+        domain = 0.0
+    elif strongest >= STRONG_DOMAIN or GOV_UNIT.search(compact):
         return False
     past = [squash(turn) for turn in history[-HISTORY_TURNS:]]
     domain += min(HISTORY_CAP, sum(_score(p, DOMAIN_TERMS)[0] for p in past))
