@@ -229,7 +229,7 @@ def test_clean_document_keeps_page_and_level_and_drops_empty_blocks() -> None:
         ("思想政治工作是党的优良传统、鲜明特色和突出政治优势，是一切工作的生命线。", 3, None),
         ("第二页第一句。", 4, None),
     ]
-    assert cleaned.title == "一、总体要求"  # boilerplate title replaced
+    assert cleaned.title == "方案"  # boilerplate title replaced: by the file name, not by the first heading
     assert doc.blocks[0].text == "一、总体 要求"  # input untouched
     assert cleaned.source == "方案.pdf" and cleaned.format == "txt"
 
@@ -408,3 +408,19 @@ def test_title_named_by_the_file_wins_over_a_cover_line(tmp_path) -> None:
     g = tmp_path / "notes.txt"
     g.write_text("机关党建工作要点\n\n正文内容。\n", "utf-8")
     assert clean_document(load(g)).title == "机关党建工作要点"
+
+
+@pytest.mark.parametrize(
+    ("source", "first_line", "title"),
+    [
+        ("公文系统功能更新说明.wps", "1、发文当前位置和承办处室使用别名", "公文系统功能更新说明"),  # a list's first point
+        ("换届选举材料（十六（2））支部副书记选票.doc", "中国共产党", "换届选举材料（十六（2））支部副书记选票"),
+        ("支部书记选票.doc", "XX党支部委员会", "支部书记选票"),  # a template's slot names nothing
+        ("拿来主义（鲁迅）.ofd", "拿来主义", "拿来主义"),  # short, but the file is named after it
+        ("a.txt", "关于加强机关思想政治工作的调研报告", "关于加强机关思想政治工作的调研报告"),
+    ],
+)
+def test_a_document_without_a_real_title_is_named_after_its_file(source: str, first_line: str, title: str) -> None:
+    doc = Document(source=source, title=first_line, format="txt",
+                   blocks=[Block(first_line), Block("XX党支部委员会"), Block("正文内容在这里，写明了具体要求。")])  # fmt: skip
+    assert clean_document(doc).title == title

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 
+from sizheng_bot.text.forms import MASK
+
 TBD = "【待定】"
 
 # --- the one set of patterns: used by the ask path (compose.filters) and the drafts (below) ----------
-# a masked word: XX / ×× / ＸＸ runs, 某某 (李XX, XX大地, ×××同志)
-MASK = r"[XxＸｘ×]{2,}|某某"
+# a masked word: text.forms.MASK (XX / ×× / ＸＸ runs, 某某: 李XX, XX大地, ×××同志)
 # a blank to fill in: ____, ○○/□□ runs (not 〇 inside a Chinese numeral: 二〇〇八), 【请填写…】
 BLANK = (
     r"_{2,}|＿{2,}|[○◯□]{2,}|(?<![零〇一二三四五六七八九十])〇{2,}(?![零〇一二三四五六七八九十年])"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sizheng_bot.text import CN_DIGITS, is_heading
+from sizheng_bot.text.forms import MASK
 from sizheng_bot.types import Block, Document
 
 # CJK ideographs plus CJK/full-width punctuation, quotes, dashes, ellipsis and the middle dot.
@@ -253,12 +254,25 @@ def _clean_title(doc: Document, blocks: list[Block]) -> str:
             line = block.text.strip()
             if 6 <= len(line) <= 60 and line in stem:
                 return line
-    if title and not is_boilerplate(title):
+    if _names_document(title, stem):
         return title
     for block in blocks[:10]:
-        if len(block.text) <= 60 and not _TITLE_PUNCT.search(block.text):
+        if len(block.text) <= 60 and not _TITLE_PUNCT.search(block.text) and _names_document(block.text, stem):
             return block.text
-    return Path(doc.source).stem
+    return stem
+
+
+_MASKED = re.compile(MASK)
+TITLE_MIN = 6  # a shorter first line (中国共产党 over a ballot) names no document unless its file is named so
+
+
+def _names_document(line: str, stem: str) -> bool:
+    """Whether a line can stand as the document's title: not boilerplate, not a numbered point (1、发文当前
+    位置…, the first item of a list that has no title), and not a generic fragment its file name lacks."""
+    line = line.strip()
+    if not line or is_boilerplate(line) or is_heading(line) or _MASKED.search(line):
+        return False  # XX党支部委员会 is a template's slot, not its name
+    return len(line) >= TITLE_MIN or line in stem
 
 
 def clean_document(doc: Document) -> Document:

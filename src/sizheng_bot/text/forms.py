@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# a masked word in a template or a redacted copy: XX / ×× / ＸＸ runs, 某某 (李XX, XX大地, ×××同志)
+MASK = r"[XxＸｘ×]{2,}|某某"
 QUOTE_CHARS = "“”„‟〝〞＂\"‘’‚‛'「」『』﹁﹂﹃﹄"
 _SAME = str.maketrans(
     {
