@@ -141,3 +141,11 @@ def test_a_point_is_judged_by_its_own_words_not_by_the_form_points_packed_beside
     kept = placeholder_free(units["3、"])
     assert kept is not None and kept.text == units["3、"].text  # a name slot in prose, not in a form
     assert placeholder_free(units["1、"]) is None or "X名" not in placeholder_free(units["1、"]).text  # type: ignore[union-attr]
+
+
+def test_points_on_lines_of_their_own_are_units_without_end_punctuation() -> None:
+    text = ("1、发文当前位置和承办处室使用别名\n2、党委报送材料和发文列表按发送时间倒序排序\n"
+            "3、“报送党委材料”部门选择功能新增子部门数量展示\n4、处理笺实现标题自动附加来文文号功能")
+    units = [u.text for u in split_units(_hit(text), 0)]
+    assert "3、“报送党委材料”部门选择功能新增子部门数量展示" in units  # one point, not the whole list
+    assert "".join(sentences(text)) == text  # verbatim pieces

@@ -164,6 +164,7 @@ def test_is_heading() -> None:
         "- 3 -",
         "第 2 页 共 7 页",
         "来源：某某网 作者：张三 浏览：1024",
+        "2026/7/17 20:33 中共中央办公厅印发《推进领导⼲部能上能下规定》_共产党员⽹",  # a browser print's header
     ],
 )
 def test_boilerplate_lines(line: str) -> None:
@@ -180,6 +181,7 @@ def test_boilerplate_lines(line: str) -> None:
         "本文档共分为三个部分。",
         "一、近几年意识形态工作成效显著",
         "作者：张三",
+        "2024/5/10 14:30 支部召开党员大会，研究发展党员工作。",
     ],
 )
 def test_content_lines_with_dates_are_kept(line: str) -> None:

@@ -78,8 +78,17 @@ CELL = " | "  # how the loaders join a table row's cells
 ROW_LABEL = 30
 
 
+# a line break before a numbered point ends what precedes it, punctuated or not ("……别名）\n3、办文笺……")
+_POINT_LINE = re.compile(r"(?<=\n)(?=[（(]?[一二三四五六七八九十\d]{1,3}[）)]?[、.．）)])")
+
+
 def _prose(text: str) -> list[str]:
-    return [s for s in sentence_spans(text, semicolons=False, max_len=MAX_UNIT) if s.strip()]
+    return [
+        s
+        for line in _POINT_LINE.split(text)
+        for s in sentence_spans(line, semicolons=False, max_len=MAX_UNIT)
+        if s.strip()
+    ]
 
 
 def _is_head(s: str) -> bool:
