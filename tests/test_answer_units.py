@@ -149,3 +149,13 @@ def test_points_on_lines_of_their_own_are_units_without_end_punctuation() -> Non
     units = [u.text for u in split_units(_hit(text), 0)]
     assert "3、“报送党委材料”部门选择功能新增子部门数量展示" in units  # one point, not the whole list
     assert "".join(sentences(text)) == text  # verbatim pieces
+
+
+def test_a_blank_count_keeps_the_rule_it_stands_in() -> None:
+    from sizheng_bot.compose.filters import placeholder_free
+
+    text = "根据选举办法和计票结果，新一届党支部委员会设委员X名，X名候选人得赞成票超过应到会党员的半数，当选为新一届党支部委员。"
+    kept = placeholder_free(split_units(_hit(text), 0)[0])
+    assert kept is not None and kept.text == "候选人得赞成票超过应到会党员的半数，当选为新一届党支部委员。"
+    named = placeholder_free(split_units(_hit("经上届委员会推举，指定XX同志为计票人，会上经全体党员举手表决通过。"), 0)[0])
+    assert named is None or not named.text.startswith("同志")  # a person slot still cuts at the clause end

@@ -149,3 +149,11 @@ def test_saying_what_to_do_does_not_outrank_what_the_question_is_about(assistant
     d = decide(q, scored_units(hits, query_terms(assistant.analyzer, q, kb.df)), assistant.analyzer, kb)
     lead = d.parts[0].answer
     assert lead is not None and "党员大会上宣布" in lead.text  # not the prescriptive 选举办法 sentence
+
+
+def test_a_rows_serial_number_is_no_count_and_more_than_half_answers_how_many_votes() -> None:
+    count = detectors.BY_NAME["count"]
+    q = "候选人拿到多少赞成票才算选上？"
+    assert detectors.stated(count, "序号：6 | 换届流程：召开支委会，研究确定候选人预备人选名单", q) is None
+    m = detectors.stated(count, "候选人得赞成票超过应到会党员的半数，当选为新一届党支部委员。", q)
+    assert m is not None and m.group(0) == "超过应到会党员的半数"

@@ -85,6 +85,7 @@ def join_cut(units: Sequence[Unit]) -> list[Unit]:
 
 
 _CLAUSE_END = re.compile(r"[，,；;：:]")
+_COUNT_SLOT = re.compile(r"[XxＸｘ×]{1,2}\s*[名个人位项]")  # a number left blank before what it counts
 MIN_TAIL = 12
 
 
@@ -96,11 +97,14 @@ def placeholder_free(unit: Unit) -> Unit | None:
         return unit
     if _CONTACT.search(unit.text) or _BOILERPLATE.search(unit.text) or is_web_stamp(unit.text):
         return None
-    last = max(
-        (m.end() for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)), default=0
-    )
-    cut = _CLAUSE_END.search(unit.text, last)
-    tail = unit.text[cut.end() :].strip() if cut else ""
+    slots = [m for rx in (FORM, MASKED_WORD, MASKED_NAME) for m in rx.finditer(unit.text)]
+    last = max(slots, key=lambda m: m.end(), default=None)
+    end = last.end() if last else 0
+    if last is not None and _COUNT_SLOT.fullmatch(last.group(0)) and _CLAUSE_END.match(unit.text, end) is None:
+        tail = unit.text[end:].strip()  # X名候选人得赞成票超过…半数: the counted noun goes on to state the rule
+    else:
+        cut = _CLAUSE_END.search(unit.text, end)
+        tail = unit.text[cut.end() :].strip() if cut else ""
     if len(tail) < MIN_TAIL or not tail.endswith(tuple(TERMINAL)) or is_filler(tail, tail):
         return None
     return replace(unit, text=tail)
