@@ -423,6 +423,7 @@ def test_title_named_by_the_file_wins_over_a_cover_line(tmp_path) -> None:
         ("支部书记选票.doc", "XX党支部委员会", "支部书记选票"),  # a template's slot names nothing
         ("拿来主义（鲁迅）.ofd", "拿来主义", "拿来主义"),  # short, but the file is named after it
         ("a.txt", "关于加强机关思想政治工作的调研报告", "关于加强机关思想政治工作的调研报告"),
+        ("附件1.docx", "拿来主义", "拿来主义"),  # the file name says less than the short title
     ],
 )
 def test_a_document_without_a_real_title_is_named_after_its_file(source: str, first_line: str, title: str) -> None:
