@@ -125,6 +125,7 @@ def page(app_url: str) -> Iterator[Any]:
         )
         pg = context.new_page()
         pg.set_default_timeout(20_000)
+        sync_api.expect.set_options(timeout=30_000)  # a loaded machine: expect waits as long as actions do
         pg.console_errors = []  # type: ignore[attr-defined]
         pg.hosts = set()  # type: ignore[attr-defined]
         pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))

@@ -95,6 +95,7 @@ def open_page(browser: Any, url: str, width: int, height: int, context: Any = No
     )
     pg = ctx.new_page()
     pg.set_default_timeout(20_000)
+    sync_api.expect.set_options(timeout=30_000)  # a loaded machine: expect waits as long as actions do
     pg.console_errors = []
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))

@@ -28,6 +28,7 @@ def page(app_url: str) -> Iterator[Any]:  # noqa: F811
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         pg = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
         pg.set_default_timeout(30_000)
+        sync_api.expect.set_options(timeout=30_000)  # a loaded machine: expect waits as long as actions do
         pg.console_errors = []  # type: ignore[attr-defined]
         pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
         pg.on("pageerror", lambda e: pg.console_errors.append(f"pageerror: {e}"))
