@@ -224,17 +224,22 @@ def _joins(group: list[_Piece], p: _Piece, size: int) -> bool:
         return False
     if any(g.size > size * SMALL for g in group) or sum(g.size for g in group) + p.size > size:
         return False
-    if len(p.heads) < len(first) or p.heads[: len(first) - 1] != first[:-1]:
+    if len(p.heads) < len(first) or not _same(p.heads[: len(first) - 1], first[:-1]):
         return False  # neither a sibling of the run's first section nor below it
     if p.heads[len(first) - 1].level != first[-1].level:
         return False  # a list under a label of its own ("8月更新") is not the run's list
-    if p.heads[: len(first)] == first:
+    if _same(p.heads[: len(first)], first):
         return True  # a point of the run's first section: 第七条……程序如下： then （一）（二）
     # a sibling point; articles (第X条) stay units of their own; with no heading above them, only points
     # (1. （1） ①), not a document's top-level sections (一、 （一）), run together
     if not first[-1].item or first[-1].article or p.heads[-1].article:
         return False
     return len(first) > 1 or (p.heads[-1].level == first[-1].level >= POINT_LEVEL)
+
+
+def _same(a: tuple[_Head, ...], b: tuple[_Head, ...]) -> bool:
+    """The same headings of the document (not two headings that happen to read alike)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def _common(stacks: Iterator[tuple[_Head, ...]]) -> tuple[_Head, ...]:
