@@ -133,3 +133,18 @@ def test_a_chore_the_knowledge_base_answers_is_answered(fresh_assistant, tmp_pat
     fresh_assistant.ingest([doc])
     r = fresh_assistant.ask(q)
     assert r.status == "answered" and "李娜" in r.text and r.citations[0].source == "办公室通知.txt"
+
+
+def test_words_only_a_documents_title_holds_are_in_the_knowledge_base(fresh_assistant, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    q = "机关食堂下周的菜单是什么？"
+    doc = tmp_path / "机关食堂下周菜单.txt"
+    doc.write_text(
+        "机关食堂下周菜单（3月10日—3月14日）\n\n周一：午餐红烧肉、清炒时蔬、番茄蛋汤；晚餐鱼香肉丝、蒜蓉西兰花。\n"
+        "周三：午餐糖醋里脊、地三鲜、冬瓜汤；晚餐水饺。\n就餐时间：午餐11:30—13:00，晚餐17:30—18:30。\n",
+        "utf-8",
+    )  # 食堂 and 菜单 stand only in the title line, which is the document's title, not its text
+    fresh_assistant.ingest([doc])
+    r = fresh_assistant.ask(q)
+    assert r.status == "answered" and "周一：午餐红烧肉" in r.text
+    lunch = fresh_assistant.ask("食堂午饭几点开饭？")  # 午饭 is not the menu's 午餐: partial, but never 未找到
+    assert lunch.status != "not_found" and "就餐时间：午餐" in lunch.text.split("\n")[2]

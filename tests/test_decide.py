@@ -54,6 +54,7 @@ def test_a_few_is_not_a_count() -> None:
         ("date", "预备期自支部大会通过之日起计算。", "自支部大会通过之日起"),
         ("date", "支委会任期届满前1个月以上召开会议。", "届满前1个月"),
         ("ratio", "差额比例不少于应选人数的20%。", "20%"),
+        ("date", "就餐时间：午餐11:30—13:00，晚餐17:30—18:30。", "11:30—13:00"),
     ],
 )
 def test_evidence_spans(kind: str, text: str, span: str) -> None:

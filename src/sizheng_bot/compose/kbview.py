@@ -12,12 +12,13 @@ from sizheng_bot.types import Chunk
 
 
 class KBView:
-    """Squashed chunk texts (and section headings) for term statistics and "is this in the KB?" checks."""
+    """Squashed chunk texts (and section headings and document titles: a word only a title holds, such as
+    机关食堂下周菜单, is in the KB) for term statistics and "is this in the KB?" checks."""
 
     def __init__(self, chunks: Sequence[Chunk], generation: int = 0) -> None:
         self.generation = generation
         self._texts = [squash(c.text) for c in chunks]
-        headings = {h for c in chunks for h in c.section.split(" > ") if h}
+        headings = {h for c in chunks for h in c.section.split(" > ") if h} | {c.title for c in chunks if c.title}
         self._all = "\x00".join(self._texts + [squash(h) for h in sorted(headings)])
         self._starts = list(itertools.accumulate((len(t) + 1 for t in self._texts[:-1]), initial=0))
         self._texts_end = sum(len(t) + 1 for t in self._texts) - 1 if self._texts else 0
