@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.text import sentence_spans, squash
-from sizheng_bot.text.headings import point_at
+from sizheng_bot.text.headings import POINT_MARKER, point_at
 from sizheng_bot.types import Hit
 
 _ITEM_HEAD = re.compile(
@@ -79,7 +79,7 @@ ROW_LABEL = 30
 
 
 # a line break before a numbered point ends what precedes it, punctuated or not ("……别名）\n3、办文笺……")
-_POINT_LINE = re.compile(r"(?<=\n)(?=[（(]?[一二三四五六七八九十\d]{1,3}[）)]?[、.．）)])")
+_POINT_LINE = re.compile(rf"(?<=\n)(?={POINT_MARKER})")
 
 
 def _prose(text: str) -> list[str]:

@@ -255,30 +255,30 @@ def _clean_title(doc: Document, blocks: list[Block]) -> str:
             line = block.text.strip()
             if 6 <= len(line) <= 60 and line in stem:
                 return line
-    if _names_document(title, stem):
+    named = len(_HAN_CHARS.findall(stem))  # how much the file name itself says
+    if _names_document(title, stem, named):
         return title
-    if len(_HAN_CHARS.findall(stem)) >= TITLE_MIN:
+    if named >= TITLE_MIN:
         return stem  # a file named in words names its document better than a line picked from its text
     for block in blocks[:10]:
         line = block.text
-        if len(line) <= 60 and not _TITLE_PUNCT.search(line) and " | " not in line and _names_document(line, stem):
+        if len(line) <= 60 and not _TITLE_PUNCT.search(line) and " | " not in line and _names_document(line, stem, named):
             return line
     return stem
 
 
 _MASKED = re.compile(MASK)
-_HAN_CHARS = re.compile(r"[\u4e00-\u9fff]")
+_HAN_CHARS = re.compile(rf"[{_HAN}]")
 TITLE_MIN = 6  # a shorter first line (中国共产党 over a ballot) names no document unless its file is named so
 
 
-def _names_document(line: str, stem: str) -> bool:
+def _names_document(line: str, stem: str, named: int) -> bool:
     """Whether a line can stand as the document's title: not boilerplate, not a numbered point (1、发文当前
     位置…, the first item of a list that has no title), and not a short fragment its file name lacks when the file
     name itself says more (中国共产党 over a ballot filed as 支部书记选票; 拿来主义 stays the title of 附件1.docx)."""
     line = line.strip()
     if not line or is_boilerplate(line) or is_heading(line) or _MASKED.search(line):
         return False  # XX党支部委员会 is a template's slot, not its name
-    named = len(_HAN_CHARS.findall(stem))
     if named < TITLE_MIN:
         return True  # 附件1.docx: the file name says less than any line
     return len(line) >= TITLE_MIN or (line in stem and 2 * len(line) >= named)  # 拿来主义 of 拿来主义（鲁迅）

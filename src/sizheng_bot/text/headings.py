@@ -39,10 +39,10 @@ _ANY_MARKER = re.compile(
 )
 
 
-# Where a numbered point starts inside a passage: at its start or after a sentence end or a line break.
-_POINT_START = re.compile(
-    rf"(?:^|(?<=[。！？；!?;\n]))\s*(?=第[{_N}\d]+条|[{_N}]+\s*、|[（(]\s*[{_N}\d]+\s*[）)]|\d{{1,2}}\s*[.．、](?!\d)|[①-⑳])"
-)
+# The marker a numbered point opens with (第七条 一、 （一） （1） 1. 1、 ①), and where a point starts inside a
+# passage: at its start or after a sentence end or a line break.
+POINT_MARKER = rf"第[{_N}\d]+条|[{_N}]+\s*、|[（(]\s*[{_N}\d]+\s*[）)]|\d{{1,2}}\s*[.．、](?!\d)|[①-⑳]"
+_POINT_START = re.compile(rf"(?:^|(?<=[。！？；!?;\n]))\s*(?={POINT_MARKER})")
 
 
 def point_at(text: str, pos: int) -> str:
