@@ -1,10 +1,11 @@
 """Answer quality of the offline composer on every dev set, beside the paste-top-3 floor of the same run.
 
-    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud,realcheck] [--json]
+    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud,realcheck,realcheck2,reports2] [--json]
 
 For each set the knowledge base it is asked over is built in a fresh temporary directory:
-seed_dev and bench/check_set.jsonl over knowledge/ (the five reports); realdocs_dev and the held-out
-bench/check_realdocs.jsonl over shared/realdocs-dev (SOURCES.md left out; files whose format this branch cannot read are reported and
+seed_dev, bench/check_set.jsonl and the held-out bench/check_reports2.jsonl over knowledge/ (the five
+reports); realdocs_dev and the held-out bench/check_realdocs.jsonl and check_realdocs2.jsonl over
+shared/realdocs-dev (SOURCES.md left out; files whose format this branch cannot read are reported and
 skipped); CRUD dev over crud_dev_docs.jsonl (one ``<doc_id>.txt`` per document). Each set is scored by
 ``sizheng-bot eval --answers`` logic (``cli.tasks.answer_eval``): the confusion matrix of the four
 outcomes, answerable items answered not_found (and those whose top-5 passages hold all answer points),
@@ -36,6 +37,9 @@ SETS = {
     "crud": (EVAL / "crud_dev.jsonl", "crud"),
     # held out: questions written from the real files themselves, never tuned on (bench/check_realdocs.jsonl)
     "realcheck": (ROOT / "bench" / "check_realdocs.jsonl", "realdocs"),
+    # held out, second batch: written by a helper who saw only the documents, measured first at 3757681
+    "realcheck2": (ROOT / "bench" / "check_realdocs2.jsonl", "realdocs"),
+    "reports2": (ROOT / "bench" / "check_reports2.jsonl", "knowledge"),
 }
 REALDOCS = ROOT.parent / "shared" / "realdocs-dev"
 
