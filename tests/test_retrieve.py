@@ -35,6 +35,22 @@ def test_synonyms_expand_colloquial_words() -> None:
     assert an.query_terms("支书怎么讲好党课", expand=False)[1] == []
 
 
+def test_separable_verbs_keep_their_word() -> None:
+    """下了班 / 开完会 / 请了假 hold 下班 / 开会 / 请假, and the synonyms of 下班 (八小时以外) expand;
+    words that only look split (为了, 通过了) do not."""
+    an = Analyzer.from_files()
+    assert an.rejoined("干部下了班以后要不要管") == ["下班"]
+    assert an.rejoined("开完会以后要整理记录，请了假的同志也要补学") == ["开会", "请假"]
+    assert an.rejoined("为了民族复兴，会议通过了决议") == []
+    orig, extra = an.query_terms("干部下了班以后的情况要不要管")
+    assert "下班" in orig and "八小时以外" in extra
+
+
+def test_off_duty_question_finds_eight_hours_passage(assistant) -> None:
+    hits = assistant.search("干部下了班以后的情况要不要管，怎么管", 5)
+    assert any("八小时以外" in h.text for h in hits)
+
+
 def test_colloquial_question_finds_formal_passage(assistant) -> None:
     hits = assistant.search("公众号做思想教育靠谱吗", 5)
     assert any("微信公众号" in h.text for h in hits)

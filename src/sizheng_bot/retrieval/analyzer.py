@@ -18,13 +18,17 @@ log = logging.getLogger(__name__)
 
 DICT_FILE = "domain_dict.txt"
 SYNONYM_FILE = "synonyms.txt"
-ANALYZER_VERSION = 1  # bump when tokenisation changes (words, bigrams, stopwords, folding)
+ANALYZER_VERSION = 2  # bump when tokenisation changes (words, bigrams, stopwords, folding)
 RESOURCES = Path(__file__).with_name("resources")  # shipped dictionary and synonym table
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN_OK = re.compile(rf"[{_CJK}A-Za-z0-9]")
 _CJK_RUN = re.compile(rf"[{_CJK}]+|[A-Za-z]+|[0-9]+(?:\.[0-9]+)?%?")
 _WS = re.compile(r"\s+")
+# a separable verb with an aspect particle inside: 下了班 / 开完会 / 入过党 hold the words 下班 / 开会 / 入党
+_SEPARATED = re.compile(rf"([{_CJK}])([了过完])(?=([{_CJK}]))")
+_NOT_SEPARATED = frozenset("为了 除了 通过 经过 超过 不过 越过 透过 错过".split())  # words, not a particle inside one
+_COMMON = 50  # jieba frequency from which the rejoined pair is a word people use (下班, 开会, 请假)
 
 # Function words and question scaffolding that carry no topical signal in either queries or passages.
 STOPWORDS = frozenset(
@@ -136,9 +140,24 @@ class Analyzer:
         self.tokenizer.lcut("预热")
 
     def words(self, text: str, folded: bool = False) -> list[str]:
-        """Search-mode jieba tokens, folded, with stopwords and punctuation removed."""
-        toks = self.tokenizer.lcut_for_search(text if folded else fold(text), HMM=True)
+        """Search-mode jieba tokens, folded, with stopwords and punctuation removed; a separable verb
+        split by an aspect particle (下了班) also yields its word (下班)."""
+        text = text if folded else fold(text)
+        toks = self.tokenizer.lcut_for_search(text, HMM=True)
+        toks += self.rejoined(text)
         return [t for t in toks if t.strip() and _TOKEN_OK.search(t) and t not in STOPWORDS]
+
+    def rejoined(self, text: str) -> list[str]:
+        """The dictionary words that 了/过/完 split in ``text``: 下了班 -> 下班, 开完会 -> 开会."""
+        freq = self.tokenizer.FREQ
+        out = []
+        for m in _SEPARATED.finditer(text):
+            head, particle, tail = m.groups()
+            if tail in "了过完着" or head + particle in _NOT_SEPARATED:
+                continue
+            if freq.get(head + tail, 0) >= _COMMON:
+                out.append(head + tail)
+        return out
 
     @staticmethod
     def bigrams(text: str, folded: bool = False) -> list[str]:
@@ -158,7 +177,8 @@ class Analyzer:
             return orig, []
         seen = set(orig)
         extra: list[str] = []
-        for phrase in self.synonyms.expansions(fold(query)):
+        folded = fold(query)
+        for phrase in self.synonyms.expansions(" ".join([folded, *self.rejoined(folded)])):
             for t in self.words(phrase):
                 if t not in seen:
                     seen.add(t)
