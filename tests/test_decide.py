@@ -158,3 +158,25 @@ def test_a_rows_serial_number_is_no_count_and_more_than_half_answers_how_many_vo
     assert detectors.stated(count, "序号：6 | 换届流程：召开支委会，研究确定候选人预备人选名单", q) is None
     m = detectors.stated(count, "候选人得赞成票超过应到会党员的半数，当选为新一届党支部委员。", q)
     assert m is not None and m.group(0) == "超过应到会党员的半数"
+
+
+def test_the_one_character_noun_asked_for_leads_to_its_compounds(assistant) -> None:  # type: ignore[no-untyped-def]
+    """什么笔: 笔 is what is asked, and the passage says it as 钢笔、签字笔 (not the sentence that merely
+    shares 全体会议 and 选票 with the question)."""
+    from sizheng_bot.answer.terms import key_terms
+
+    chunks = [
+        Chunk("p1", "流程.xlsx", "换届流程", "", "序号：10 | 换届流程：支部召开党员大会进行换届选举 | 需归档台账："
+              "党员大会记录、新一届党支部委员会第一次全体会议记录", 0),
+        Chunk("p2", "主持词.docx", "全体会议主持词", "", "各位委员拿到选票后，请仔细看一下选票内容和填写方式，"
+              "用钢笔、签字笔或圆珠笔填写。", 0),
+        Chunk("p3", "通知.docx", "通知", "", "请各支部按时参加培训，认真做好学习记录。", 0),
+    ]  # fmt: skip
+    kb = KBView(chunks)
+    q = "支委会第一次全体会议填选票，能用什么笔？"
+    assert "笔" in key_terms(q, assistant.analyzer, kb)
+    assert "人" not in key_terms("这次培训给什么人办的？", assistant.analyzer, kb)
+    hits = [Hit(c.id, c.text, 1.0 - 0.2 * i, c.source, c.title, c.section, None, 0) for i, c in enumerate(chunks)]
+    d = decide(q, scored_units(hits, query_terms(assistant.analyzer, q, kb.df)), assistant.analyzer, kb)
+    lead = d.parts[0].answer
+    assert lead is not None and "签字笔" in lead.text

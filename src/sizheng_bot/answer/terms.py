@@ -60,8 +60,14 @@ def _without_asking(text: str) -> str:
     return text
 
 
+# 用什么笔 / 奏什么歌 / 领几张票: the one-character noun a question asks for is a key term (笔 in 钢笔)
+_ASKED_HEAD = re.compile(r"(?:什么|啥|哪种|哪一种|哪类|几[张支首份本个])([\u4e00-\u9fff])")
+_NOT_HEAD = set("人事时样话地点儿")
+
+
 def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
-    """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB."""
+    """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB, and the
+    one-character noun it asks for (什么笔: 笔, which a passage says as 钢笔、签字笔)."""
     words = [
         w
         for w in analyzer.words(_without_asking(text))
@@ -69,6 +75,11 @@ def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
     ]
     words += [squash(m.group(1)) for m in _QUOTED.finditer(text)]
     words = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+    words += [
+        m.group(1)
+        for m in _ASKED_HEAD.finditer(text)
+        if m.group(1) not in _NOT_HEAD and _tags(analyzer).get(m.group(1), "").startswith("n")
+    ]
     return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
 
 
