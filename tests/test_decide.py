@@ -180,3 +180,9 @@ def test_the_one_character_noun_asked_for_leads_to_its_compounds(assistant) -> N
     d = decide(q, scored_units(hits, query_terms(assistant.analyzer, q, kb.df)), assistant.analyzer, kb)
     lead = d.parts[0].answer
     assert lead is not None and "签字笔" in lead.text
+
+
+def test_exists_which_problems_asks_no_place() -> None:
+    """存在哪些问题 holds 在哪 but asks for a list, not a place; 会议在哪开 asks for a place."""
+    assert "place" not in [k.name for k in detectors.asked("调研说青年工作存在哪些问题？")]
+    assert "place" in [k.name for k in detectors.asked("这次党日活动在哪开？")]

@@ -19,15 +19,16 @@ keeps the sentence that states its answer and the span to highlight.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.detectors import Kind
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
-from sizheng_bot.compose.answer import wants_example
+from sizheng_bot.compose.answer import doc_name, wants_example
 from sizheng_bot.compose.filters import ASKS_WHAT_TO_DO, is_filler, stance
+from sizheng_bot.compose.items import item_heads, opens_list, ordinal
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
@@ -46,6 +47,9 @@ SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its he
 LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪些" question asks for
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
 STANCE_LEAD = 0.25  # a "how"/"what is required" part leads with what to do, not with the problem or a case
+_WITHIN = re.compile(r"(?:里面|里头|当中|之中|里|中)的")
+_NAME = re.compile(r"[“\"「『][^”\"」』]{1,12}[”\"」』]")  # a quoted name: 第三,“三各”。
+RUN_LABEL = 20  # characters of the sentence before an enumeration that labels it ("第二,“四有”。")
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
 
@@ -62,6 +66,7 @@ class Part:
     span: tuple[int, int] | None = None  # where in answer.text the asked-for specific stands
     absent: list[str] = field(default_factory=list)  # key terms that occur nowhere in the KB
     missing_names: list[str] = field(default_factory=list)
+    heads: list[Unit] = field(default_factory=list)  # an enumeration's item heads that answer the part
 
     @property
     def label(self) -> str:
@@ -155,17 +160,24 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     for u in units:
         by_passage.setdefault(u.hit.chunk_id, []).append(u)
 
-    def cover(text: str) -> float:
-        return sum(w for t, w in weights.items() if any(f in text for f in spelled[t])) / total
+    def cover(text: str, among: Iterable[str] | None = None) -> float:
+        terms = weights if among is None else among
+        return sum(weights[t] for t in terms if any(f in text for f in spelled[t])) / total
+
+    # "“三坚持、四有、三各”里面的“三坚持”是…": the terms after 里面的 are what the part is about
+    tail = _WITHIN.split(part.text)[-1]
+    focus = [t for t in weights if t in tail] or list(weights)
 
     best: tuple[float, float, Unit | None, tuple[int, int] | None] = (0.0, 0.0, None, None)
+    run_of: list[Unit] = []  # the heads of the enumeration that answers, when one does
     spec = detectors.specific(part.kinds)
     items = detectors.items_asked(part.text)
     example = wants_example(part.text)
     to_do = not spec and bool(ASKS_WHAT_TO_DO.search(part.text)) and not example
+    asks_items = detectors.asks_list(part.text) or items > 0  # 哪些, 哪几类, 哪四有
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
-        head = squash(f"{us[0].hit.title}{us[0].hit.section}")
+        head = squash(f"{doc_name(us[0].hit)}{us[0].hit.title}{us[0].hit.section}")  # as users name it
         whole = head + "".join(squash(u.text) for u in us)
         passage = cover(whole)
         part.coverage = max(part.coverage, passage)
@@ -207,6 +219,19 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             )
             if rank > best[:2]:
                 best = (*rank, found or u, span)
+                run_of = []
+            # the enumeration u opens (一是有事可做。…二是有声可发。…), scored on what its heads show
+            if (
+                asks_items
+                and not spec
+                and (run := _run(u, units, prev, lambda x: cover(x, focus), cover, items))
+            ):
+                shown = (
+                    2.0,
+                    cover(head + prev + "".join(squash(x.text) for x in run)) + 0.3 * near + 0.1 * u.score,
+                )
+                if shown > best[:2]:
+                    best, run_of = (*shown, u, None), run
     if part.coverage < ADDRESS_LOW or best[2] is None:
         part.outcome = "missing"
         return part
@@ -220,13 +245,43 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     if part.missing_names:  # 2035 / a named office the KB never mentions: what is there is only related
         part.answer, part.outcome = best[2], "partial"
         return part
-    part.answer, part.span = best[2], best[3]
+    part.answer, part.span, part.heads = best[2], best[3], run_of
     if not (spec or items):
         part.absent = []  # a "how" or "what" is met by the relevant passages whatever words it uses
     part.outcome = (
         "answered" if best[0] > 0 and (not part.absent or absent_share < ABSENT_SHARE) else "partial"
     )
     return part
+
+
+def _run(
+    u: Unit,
+    units: Sequence[Unit],
+    before: str,
+    cover: Callable[[str], float],
+    cover_any: Callable[[str], float],
+    items: int,
+) -> list[Unit]:
+    """The heads of the enumeration ``u`` opens (u is its item 1) when it is what the part asks for:
+    as many items as asked (哪四有: four), and the part's words not all in one item's head, unless the
+    enumeration's label holds them too ("第二,“四有”。一是…" answers 四有; "第一,“三坚持”。第二,“四有”。…"
+    does not answer what 三坚持 means)."""
+    if not opens_list(u):
+        return []
+    run = item_heads(u, units)
+    if not run or len(run) < items:
+        return []
+    label = before if len(before) <= RUN_LABEL or ordinal(before) or before.endswith(("：", ":")) else ""
+    first = run[0].text
+    colon = max(first.rfind("："), first.rfind(":"))
+    label += first[: colon + 1]  # "…存在一些问题和挑战:一是…"
+    texts = [first[colon + 1 :], *(h.text for h in run[1:])]
+    together = cover("".join(texts))
+    if together > 0 and max(cover(t) for t in texts) >= together and cover(label) < together:
+        return []  # the question names one item of this list: that item's own text answers it
+    if label and (cover_any(label) > 0 or _NAME.search(label)) and cover(label) == 0:
+        return []  # the list is named, and by another name than the one asked about
+    return run
 
 
 def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:

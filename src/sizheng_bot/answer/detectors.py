@@ -115,7 +115,7 @@ KINDS: tuple[Kind, ...] = (
         "place",
         "地点",
         _rx(
-            r"哪里|在哪|什么地方|何地|何处|地点|场所|哪个(?:城市|省|国家|地区|县|市)|哪些(?:城市|省份|地区|国家)"
+            r"哪里|(?<![存所实])在哪|什么地方|何地|何处|地点|场所|哪个(?:城市|省|国家|地区|县|市)|哪些(?:城市|省份|地区|国家)"
         ),
         _rx(
             r"[\u4e00-\u9fff]{1,8}(?:省|市|县|区|镇|乡|村|街道|国|州|岛|馆|中心|基地|广场|礼堂|会议室|社区)|在[^。，,；;]{1,12}(?:举行|召开|开展)"
@@ -234,7 +234,10 @@ def best_span(kinds: list[Kind], text: str) -> tuple[int, int] | None:
 
 
 _COUNTED = r"(?:\d+|[一二两三四五六七八九十]+)"
-_ITEMS_ASKED = re.compile(rf"哪({_COUNTED})(?:条|项|个|点|种|步|类|方面|句|件)|分(?:哪)?({_COUNTED})步")
+_ITEMS_ASKED = re.compile(
+    rf"哪({_COUNTED})(?:条|项|个|点|种|步|类|方面|句|件)|分(?:哪)?({_COUNTED})步"
+    r"|哪([两二三四五六七八九十])(?=[\u4e00-\u9fff])(?![天年月日次回])"  # 哪四有 / 哪五问 / 哪三谈: the named items
+)
 _ITEM_MARK = re.compile(
     r"[一二三四五六七八九十]是|第[一二三四五六七八九十]+[，,、步]|[（(][一二三四五六七八九十\d]+[）)]|(?:^|[。；;\s])\d[.、．]|首先|其次|然后|最后"
 )
@@ -245,7 +248,7 @@ def items_asked(part: str) -> int:
     m = _ITEMS_ASKED.search(part)
     if not m:
         return 2 if re.search(r"哪几步|分几步|几个步骤", part) else 0
-    word = m.group(1) or m.group(2) or ""
+    word = m.group(1) or m.group(2) or m.group(3) or ""
     return max(2, cn_number(word) or 2)
 
 

@@ -197,7 +197,7 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
     if decision.status == "not_found":
         gaps = decision.gaps
         return Prepared(hits, lambda: compose_not_found(gaps), gaps=gaps, decision=decision)
-    leads = [Lead(p.answer, p.span) for p in decision.parts if p.answer is not None]
+    leads = [Lead(p.answer, p.span, tuple(p.heads)) for p in decision.parts if p.answer is not None]
     notes = decision.gaps
     partial = decision.status == "partial"
     values = {"history": generate.history_text(req.history), "question": req.text}

@@ -60,8 +60,9 @@ def _without_asking(text: str) -> str:
     return text
 
 
+_ITEM_COUNT = re.compile(r"[一二两三四五六七八九十\d]+(?:条|项|个|点|种|步|类|句|件|方面)")
 # 用什么笔 / 奏什么歌 / 领几张票: the one-character noun a question asks for is a key term (笔 in 钢笔)
-_ASKED_HEAD = re.compile(r"(?:什么|啥|哪种|哪一种|哪类|几[张支首份本个])([\u4e00-\u9fff])")
+_ASKED_HEAD = re.compile(r"(?:什么|啥|哪种|哪一种|哪类|几[张支首份本个])([\u4e00-\u9fff])([\u4e00-\u9fff]?)")
 _NOT_HEAD = set("人事时样话地点儿")
 
 
@@ -73,12 +74,19 @@ def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
         for w in analyzer.words(_without_asking(text))
         if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD and not _asks(w)
     ]
-    words += [squash(m.group(1)) for m in _QUOTED.finditer(text)]
-    words = [w for w in dict.fromkeys(words) if not any(w != o and w in o for o in words)]
+    words = [w[1:] if len(w) >= 3 and w[0] in "哪几啥" else w for w in words]  # 哪五问 -> 五问
+    words = [w for w in words if not _ITEM_COUNT.fullmatch(w)]  # 哪三条 asks, 三条 says nothing
+    quoted = [squash(m.group(1)) for m in _QUOTED.finditer(text)]
+    words = [
+        w for w in dict.fromkeys(words + quoted) if w in quoted or not any(w != o and w in o for o in words)
+    ]
+    freq = analyzer.tokenizer.FREQ
     words += [
         m.group(1)
         for m in _ASKED_HEAD.finditer(text)
-        if m.group(1) not in _NOT_HEAD and _tags(analyzer).get(m.group(1), "").startswith("n")
+        if m.group(1) not in _NOT_HEAD
+        and _tags(analyzer).get(m.group(1), "").startswith("n")
+        and not (m.group(2) and freq.get(m.group(1) + m.group(2)))  # 什么方式: 方 is part of a word
     ]
     return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
 

@@ -36,6 +36,7 @@ class Lead:
 
     unit: Unit
     span: tuple[int, int] | None = None
+    heads: tuple[Unit, ...] = ()  # an enumeration's item heads that answer (一是有事可做。二是有声可发。…)
 
 
 def wants_example(question: str) -> bool:
@@ -69,7 +70,7 @@ def compose_answer(
         u = lead.unit
         if not usable(u) or is_duplicate(u.text, [x.text for x in lead_units]):
             continue
-        lead_units.append(u)
+        lead_units += [h for h in lead.heads or [u] if usable(h) and all(h is not x for x in lead_units)]
     if not lead_units:
         lead_units = select(pool, 1, 0.0, 0.0)
     lead_units = _whole_lists(_with_enumerations(lead_units, pool)) or lead_units

@@ -107,7 +107,7 @@ def placeholder_free(unit: Unit) -> Unit | None:
         tail = unit.text[cut.end() :].strip() if cut else ""
     if len(tail) < MIN_TAIL or not tail.endswith(tuple(TERMINAL)) or is_filler(tail, tail):
         return None
-    return replace(unit, text=tail)
+    return replace(unit, text=tail, whole=unit.whole or unit.text)
 
 
 # --- what a sentence does: prescribe, diagnose, or tell a case --------------------------------------

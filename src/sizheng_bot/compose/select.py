@@ -38,6 +38,7 @@ class Unit:
     order: int
     score: float = 0.0  # ranking score: match plus a little of the passage's retrieval score
     match: float = 0.0  # how much of the query the unit itself covers (term weight + bigram share)
+    whole: str = ""  # the unit's text before a placeholder's clauses were cut away (its item head, say)
 
     @property
     def is_example(self) -> bool:
@@ -96,8 +97,9 @@ def _is_head(s: str) -> bool:
 
 
 def split_units(hit: Hit, rank: int) -> list[Unit]:
-    """The units of one passage: an item header joins the sentence it introduces; a short sentence
-    joins its neighbour (the next one, or the previous one when the next opens a new item)."""
+    """The units of one passage: an item header joins the sentence it introduces (or stands alone when
+    none follows, or a sub-list does: "第二,“四有”。一是…"); another short sentence joins its neighbour
+    (the next one, or the previous one when the next opens a new item)."""
     parts = sentences(hit.text)
     merged: list[str] = []
     i = 0
@@ -105,15 +107,16 @@ def split_units(hit: Hit, rank: int) -> list[Unit]:
         s = parts[i]
         nxt = parts[i + 1] if i + 1 < len(parts) else None
         fits = nxt is not None and len(s) + len(nxt) <= MAX_UNIT
-        if _is_head(s) and fits and not _ITEM_HEAD.match(nxt.strip()):  # type: ignore[union-attr]
+        head = _is_head(s)
+        if head and fits and not _ITEM_HEAD.match(nxt.strip()):  # type: ignore[union-attr]
             s += parts[i + 1]
             i += 1
-        elif len(s.strip()) <= SHORT and merged and (nxt is None or _is_head(nxt)):
+        elif not head and len(s.strip()) <= SHORT and merged and (nxt is None or _is_head(nxt)):
             if len(merged[-1]) + len(s) <= MAX_UNIT:
                 merged[-1] += s
                 i += 1
                 continue
-        elif len(s.strip()) <= SHORT and fits:
+        elif len(s.strip()) <= SHORT and fits and not head:  # an item head stays the head of its own item
             s += parts[i + 1]
             i += 1
         merged.append(s)
