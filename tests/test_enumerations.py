@@ -4,7 +4,6 @@ by that item's own text, not by the heads of the list it stands in."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from sizheng_bot.assistant import Assistant
