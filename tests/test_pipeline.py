@@ -238,3 +238,26 @@ def test_drafting_request_typed_as_a_question_gets_the_draft(assistant) -> None:
     assert p.task == "plan" and "【待定】" in p.text
     q = assistant.ask("主题党日活动方案一般包括哪些内容？")
     assert q.task == "ask"
+    for question in ("做培训班经费预算，方案模板里的预算表列了哪些费用科目？", "活动方案里要列出哪些环节？"):
+        assert assistant.ask(question).task == "ask", question  # 列 names what a 方案 lists: a question
+
+
+def test_a_plan_on_a_topic_only_a_title_names_is_not_called_thin(tmp_path) -> None:
+    """培训班 stands only in the document's title and file name: the KB has material on it; and the
+    plan is named for its topic, not for the request's own words."""
+    from sizheng_bot.assistant import Assistant
+
+    from conftest import make_settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "党员教育培训班实施方案.txt").write_text(
+        "一、培训目的\n\n围绕党的创新理论武装、党性教育、能力提升等目标组织开展党员教育培训。"
+        "\n\n二、培训内容\n\n学习党章党规，开展现场教学和分组研讨，组织学员撰写学习体会。",
+        encoding="utf-8",
+    )
+    asst = Assistant.from_settings(make_settings(tmp_path / "data"))
+    asst.ingest([docs])
+    r = asst.plan("帮我写个培训班活动方案，半天时间")
+    assert "知识库中没有关于" not in r.text, r.text
+    assert "帮我写个" not in r.text and "活动名称：培训班" in r.text, r.text  # the request is no part of the name

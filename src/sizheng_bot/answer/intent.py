@@ -148,6 +148,10 @@ _PLAN_NAMED = re.compile(r"(?:一个|一份|个|份|一套)([\u4e00-\u9fff]{2,14
 _REQ_CLAUSE = re.compile(
     r"^(?:结合|要|需要|还要|最好|请|邀请|会后|会上|中间|最后|把|安排\d|安排[一二三四五六七八九十两半])"
 )
+# the request's own words before what it asks for (帮我写个 / 请拟一份 / 麻烦出个)
+_ASKING_FOR = re.compile(
+    r"^(?:帮我|帮忙|请|麻烦|给我|我想|想)*(?:写|拟|起草|制定|策划|做|出|弄|准备|设计)?(?:一个|一份|个|份)?"
+)
 _MODAL_TAIL = re.compile(r"(?:要|想|准备|打算|计划|拟|将|在)+$")
 
 
@@ -166,7 +170,7 @@ def parse_theme(text: str) -> str | None:
             continue
         head = clause[: m.start()]
         verb = _ACT_VERB.match(head)
-        before = head[verb.end() :] if verb else head
+        before = head[verb.end() :] if verb else _ASKING_FOR.sub("", head)  # "帮我写个培训班…": 培训班
         if verb and len(_BOILERPLATE.sub("", before)) < 2:  # "七一要搞个主题党日": what precedes the verb
             before = _MODAL_TAIL.sub("", re.sub(r"(?:开展|组织|搞|办|举办|举行|进行|策划).*$", "", head))
         theme = _DURATION_WORDS.sub("", _DURATION_WORDS.sub("", before)).strip("的 ")
@@ -286,14 +290,20 @@ def _question_topic(question: str) -> str:
     return _strip_quotes(core)[:30] or _strip_quotes(question)[:30]
 
 
-_DRAFT_VERB = re.compile(r"写|起草|草拟|拟|搭|列|出|制定|设计|策划|整理|准备|生成|弄|帮")
+# the draft verb governs the thing drafted (帮我出个主题党日方案, 写个提纲; 方案帮我弄一下): "预算表列了哪些
+# 费用科目" lists something in a 方案 and asks about it, it asks for no draft
+_DRAFT_ASK = re.compile(
+    r"(?:写|起草|草拟|拟|搭|列|出|制定|设计|策划|整理|准备|生成|弄)[^，,。？?！!；;]{0,20}?(?:方案|提纲|大纲|讲稿|框架|课件)"
+    r"|(?:方案|提纲|大纲|讲稿)[^，,。？?！!；;]{0,6}?(?:写|起草|拟|弄|出|搭)"
+)
 _OUTLINE_THING = re.compile(r"提纲|大纲|讲稿|框架|课件")
 _ABOUT = re.compile(r"是什么|有哪些|包括|要求|怎么写|如何写|什么样|一般")
 
 
 def drafting_task(text: str) -> Literal["outline", "plan"] | None:
     """ "outline" or "plan" when a request typed as a question clearly asks for a draft, else None."""
-    if _ABOUT.search(text) or not _DRAFT_VERB.search(text):
+    asks = bool(re.search(r"哪些|哪几|多少", text)) and text.rstrip().endswith(("？", "?"))  # 方案里要列出哪些环节？
+    if asks or _ABOUT.search(text) or not _DRAFT_ASK.search(text):
         return None
     if "党课" in text and _OUTLINE_THING.search(text):
         return "outline"
