@@ -49,6 +49,7 @@ WINDOW = 2  # sentences after a covering sentence where its specific may stand (
 STANCE_LEAD = 0.25  # a "how"/"what is required" part leads with what to do, not with the problem or a case
 _WITHIN = re.compile(r"(?:里面|里头|当中|之中|里|中)的")
 _NAME = re.compile(r"[“\"「『][^”\"」』]{1,12}[”\"」』]")  # a quoted name: 第三,“三各”。
+ONE_ITEM = 0.25  # share of the part one item's head must cover to be the item the question names
 RUN_LABEL = 20  # characters of the sentence before an enumeration that labels it ("第二,“四有”。")
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
@@ -277,7 +278,8 @@ def _run(
     label += first[: colon + 1]  # "…存在一些问题和挑战:一是…"
     texts = [first[colon + 1 :], *(h.text for h in run[1:])]
     together = cover("".join(texts))
-    if together > 0 and max(cover(t) for t in texts) >= together and cover(label) < together:
+    one = max(cover(t) for t in texts)
+    if one >= max(together, ONE_ITEM) and cover(label) < together:
         return []  # the question names one item of this list: that item's own text answers it
     if label and (cover_any(label) > 0 or _NAME.search(label)) and cover(label) == 0:
         return []  # the list is named, and by another name than the one asked about
