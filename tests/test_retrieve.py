@@ -46,6 +46,12 @@ def test_separable_verbs_keep_their_word() -> None:
     assert "下班" in orig and "八小时以外" in extra
 
 
+def test_colloquial_inspection_means_the_checklists_column() -> None:
+    an = Analyzer.from_files()
+    orig, extra = an.query_terms("上面来查主题党日的时候，一般看哪些材料？")
+    assert "上面来查" in orig and "检查重点" in extra
+
+
 def test_off_duty_question_finds_eight_hours_passage(assistant) -> None:
     hits = assistant.search("干部下了班以后的情况要不要管，怎么管", 5)
     assert any("八小时以外" in h.text for h in hits)
