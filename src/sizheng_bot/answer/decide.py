@@ -19,7 +19,7 @@ keeps the sentence that states its answer and the span to highlight.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,7 +28,7 @@ from sizheng_bot.answer.detectors import Kind
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
 from sizheng_bot.compose.answer import doc_name, wants_example
 from sizheng_bot.compose.filters import ASKS_WHAT_TO_DO, is_filler, stance
-from sizheng_bot.compose.items import item_heads, opens_list, ordinal
+from sizheng_bot.compose.items import answering_run
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
@@ -48,9 +48,6 @@ LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪�
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
 STANCE_LEAD = 0.25  # a "how"/"what is required" part leads with what to do, not with the problem or a case
 _WITHIN = re.compile(r"(?:里面|里头|当中|之中|里|中)的")
-_NAME = re.compile(r"[“\"「『][^”\"」』]{1,12}[”\"」』]")  # a quoted name: 第三,“三各”。
-ONE_ITEM = 0.25  # share of the part one item's head must cover to be the item the question names
-RUN_LABEL = 20  # characters of the sentence before an enumeration that labels it ("第二,“四有”。")
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
 
@@ -225,7 +222,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             if (
                 asks_items
                 and not spec
-                and (run := _run(u, units, prev, lambda x: cover(x, focus), cover, items))
+                and (run := answering_run(u, units, prev, lambda x: cover(x, focus), cover, items))
             ):
                 shown = (
                     2.0,
@@ -253,37 +250,6 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
         "answered" if best[0] > 0 and (not part.absent or absent_share < ABSENT_SHARE) else "partial"
     )
     return part
-
-
-def _run(
-    u: Unit,
-    units: Sequence[Unit],
-    before: str,
-    cover: Callable[[str], float],
-    cover_any: Callable[[str], float],
-    items: int,
-) -> list[Unit]:
-    """The heads of the enumeration ``u`` opens (u is its item 1) when it is what the part asks for:
-    as many items as asked (哪四有: four), and the part's words not all in one item's head, unless the
-    enumeration's label holds them too ("第二,“四有”。一是…" answers 四有; "第一,“三坚持”。第二,“四有”。…"
-    does not answer what 三坚持 means)."""
-    if not opens_list(u):
-        return []
-    run = item_heads(u, units)
-    if not run or len(run) < items:
-        return []
-    label = before if len(before) <= RUN_LABEL or ordinal(before) or before.endswith(("：", ":")) else ""
-    first = run[0].text
-    colon = max(first.rfind("："), first.rfind(":"))
-    label += first[: colon + 1]  # "…存在一些问题和挑战:一是…"
-    texts = [first[colon + 1 :], *(h.text for h in run[1:])]
-    together = cover("".join(texts))
-    one = max(cover(t) for t in texts)
-    if one >= max(together, ONE_ITEM) and cover(label) < together:
-        return []  # the question names one item of this list: that item's own text answers it
-    if label and (cover_any(label) > 0 or _NAME.search(label)) and cover(label) == 0:
-        return []  # the list is named, and by another name than the one asked about
-    return run
 
 
 def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:

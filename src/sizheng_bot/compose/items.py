@@ -4,13 +4,13 @@ Reports number their points "一是有事可做。<body>二是有声可发。<bo
 answer to "哪四有" / "存在哪些问题" is the run of item heads, not the one sentence of item 1 that matched
 best. ``item_heads`` finds the enumeration a chosen sentence stands in (the sentence itself, or the item
 it belongs to) and returns its heads in order, across the chunk boundary into the next chunks of the
-same document.
+same document; ``answering_run`` says whether such a run is what a question asks for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from sizheng_bot.compose.filters import is_filler
@@ -23,6 +23,9 @@ _ORDINAL = re.compile(  # at the start, or after the clause that announces the l
     rf"^(?:[^。；;！？]*[:：])?\s*(?:(?P<shi>[{_CN}]{{1,2}})是|第(?P<di>[{_CN}]{{1,2}})[,，、是]|[（(](?P<paren>[{_CN}]{{1,2}})[）)]"
     r"|(?P<num>\d{1,2})\s*[.、．](?!\d))"
 )
+_NAME = re.compile(r"[“\"「『][^”\"」』]{1,12}[”\"」』]")  # a quoted name: 第三,“三各”。
+ONE_ITEM = 0.25  # share of the part one item's head must cover to be the item the question names
+RUN_LABEL = 20  # characters of the sentence before an enumeration that labels it ("第二,“四有”。")
 HEAD_MAX = 120  # characters of an item head with the sentence it introduces (a longer one is a body)
 RUN_MAX = 480  # characters of the heads in all: a longer enumeration is quoted by its points instead
 MIN_HEAD = 5  # characters from which an item's first sentence is its head ("二是。" is not)
@@ -115,3 +118,35 @@ def _head_sentence(u: Unit) -> Unit:
     (also when a placeholder in the body left the unit only its last clauses)."""
     first = next(iter(sentences(_full(u))), _full(u)).strip()
     return replace(u, text=first) if len(first) >= MIN_HEAD and first != u.text else u
+
+
+def answering_run(
+    u: Unit,
+    units: Sequence[Unit],
+    before: str,
+    cover: Callable[[str], float],
+    cover_any: Callable[[str], float],
+    items: int,
+) -> list[Unit]:
+    """The heads of the enumeration ``u`` opens (u is its item 1) when it is what the part asks for:
+    as many items as asked (哪四有: four), and the part's words not all in one item's head, unless the
+    enumeration's label holds them too ("第二,“四有”。一是…" answers 四有; "第一,“三坚持”。第二,“四有”。…"
+    does not answer what 三坚持 means). ``cover`` weighs the words the part is about, ``cover_any`` all
+    of its key terms; ``before`` is the sentence before item 1."""
+    if not opens_list(u):
+        return []
+    run = item_heads(u, units)
+    if not run or len(run) < items:
+        return []
+    label = before if len(before) <= RUN_LABEL or ordinal(before) or before.endswith(("：", ":")) else ""
+    first = run[0].text
+    colon = max(first.rfind("："), first.rfind(":"))
+    label += first[: colon + 1]  # "…存在一些问题和挑战:一是…"
+    texts = [first[colon + 1 :], *(h.text for h in run[1:])]
+    together = cover("".join(texts))
+    one = max(cover(t) for t in texts)
+    if one >= max(together, ONE_ITEM) and cover(label) < together:
+        return []  # the question names one item of this list: that item's own text answers it
+    if label and (cover_any(label) > 0 or _NAME.search(label)) and cover(label) == 0:
+        return []  # the list is named, and by another name than the one asked about
+    return run
