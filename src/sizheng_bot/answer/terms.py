@@ -69,13 +69,15 @@ _NOT_HEAD = set("人事时样话地点儿")
 def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
     """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB, and the
     one-character noun it asks for (什么笔: 笔, which a passage says as 钢笔、签字笔)."""
-    words = [
+    cut = (w[1:] if len(w) >= 3 and w[0] in "哪几啥" else w for w in analyzer.words(_without_asking(text)))
+    words = [  # 哪五问 -> 五问; 哪三条 asks, 三条 says nothing
         w
-        for w in analyzer.words(_without_asking(text))
-        if (len(w) >= 2 or w.isdigit()) and w not in _SCAFFOLD and not _asks(w)
+        for w in cut
+        if (len(w) >= 2 or w.isdigit())
+        and w not in _SCAFFOLD
+        and not _asks(w)
+        and not _ITEM_COUNT.fullmatch(w)
     ]
-    words = [w[1:] if len(w) >= 3 and w[0] in "哪几啥" else w for w in words]  # 哪五问 -> 五问
-    words = [w for w in words if not _ITEM_COUNT.fullmatch(w)]  # 哪三条 asks, 三条 says nothing
     quoted = [squash(m.group(1)) for m in _QUOTED.finditer(text)]
     words = [
         w for w in dict.fromkeys(words + quoted) if w in quoted or not any(w != o and w in o for o in words)
