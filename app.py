@@ -1,6 +1,6 @@
 """Launcher for the web app: ``python app.py`` is the same as ``sizheng-bot serve``."""
 
-from sizheng_bot.web.app import build_app, launch_kwargs, main
+from ui.app import build_app, launch_kwargs, main
 
 __all__ = ["build_app", "launch_kwargs", "main"]
 

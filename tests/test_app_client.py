@@ -18,7 +18,7 @@ gr = pytest.importorskip("gradio")
 from gradio_client import Client  # noqa: E402
 
 from sizheng_bot.assistant import Assistant  # noqa: E402
-from sizheng_bot.web import app  # noqa: E402
+from ui import app  # noqa: E402
 
 QUESTION = "谈心谈话怎么搞才不流于形式？"
 # gradio's queue uses two pandas options that pandas 3 deprecates: not ours to fix
@@ -145,7 +145,7 @@ def test_launch_defaults_are_local_and_private() -> None:
 
 
 def test_login_back_off_locks_a_name_after_repeated_failures() -> None:
-    from sizheng_bot.web.auth import RateLimitedAuth
+    from ui.auth import RateLimitedAuth
 
     auth = RateLimitedAuth("书记", "mima")
     assert auth("书记", "mima")

@@ -14,10 +14,10 @@ from pptx import Presentation
 
 from sizheng_bot.assistant import Assistant  # noqa: E402
 from sizheng_bot.types import Citation, QuoteCheck, Result, TaskRequest  # noqa: E402
-from sizheng_bot.web import answer_view, render  # noqa: E402
-from sizheng_bot.web.files import safe_filename, unique_names, upload_problem  # noqa: E402
-from sizheng_bot.web.handlers import Handlers, stem_of  # noqa: E402
-from sizheng_bot.web.startup import IndexJob  # noqa: E402
+from ui import answer_view, render  # noqa: E402
+from ui.files import safe_filename, unique_names, upload_problem  # noqa: E402
+from ui.handlers import Handlers, stem_of  # noqa: E402
+from ui.startup import IndexJob  # noqa: E402
 
 from conftest import make_settings
 from fake_openai import FakeOpenAI, fake_llm  # noqa: F401  (fixture)
@@ -393,13 +393,13 @@ def test_upload_in_a_child_process_keeps_the_page_answering(h: Handlers, tmp_pat
     before = [d.source for d in h.asst.documents()]
 
     def kill_child(i: int, n: int, name: str) -> None:
-        for d in Path("/proc").iterdir():  # our child: python -m sizheng_bot.web.ingest_proc
+        for d in Path("/proc").iterdir():  # our child: python -m ui.ingest_proc
             try:
                 cmd = (d / "cmdline").read_bytes()
                 ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except (OSError, ValueError, IndexError):
                 continue
-            if ppid == os.getpid() and b"sizheng_bot.web.ingest_proc" in cmd:
+            if ppid == os.getpid() and b"ui.ingest_proc" in cmd:
                 os.kill(int(d.name), signal.SIGKILL)
 
     g = tmp_path / "半途.txt"

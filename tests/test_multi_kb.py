@@ -89,8 +89,8 @@ def test_cli_ask_with_several_kb(tmp_path) -> None:  # type: ignore[no-untyped-d
 
 def test_page_handlers_upload_into_one_and_ask_in_several(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from sizheng_bot.assistant import Assistant
-    from sizheng_bot.web.handlers import Handlers
-    from sizheng_bot.web.startup import IndexJob
+    from ui.handlers import Handlers
+    from ui.startup import IndexJob
 
     asst = Assistant.from_settings(make_settings(tmp_path / "data", upload_process=False))
     h = Handlers(asst, IndexJob(asst).run_now())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sizheng_bot.web.memory import _libc, release_memory
+from ui.memory import _libc, release_memory
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux") or _libc() is None, reason="glibc only")
 

@@ -238,7 +238,7 @@ def cmd_kb(args: argparse.Namespace, settings: Settings) -> int:
 @command("serve")
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Run the Gradio app (the web package inside this distribution)."""
-    from sizheng_bot.web.app import main as serve
+    from ui.app import main as serve
 
     serve()
     return 0

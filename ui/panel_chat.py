@@ -6,9 +6,9 @@ from typing import Any
 
 import gradio as gr
 
-from sizheng_bot.web import render
-from sizheng_bot.web.conversations import Conversations, owner_of
-from sizheng_bot.web.handlers import Handlers
+from ui import render
+from ui.conversations import Conversations, owner_of
+from ui.handlers import Handlers
 
 EXAMPLE_QUESTIONS = (
     "谈心谈话怎么搞才不流于形式？",

@@ -7,8 +7,8 @@ from typing import Any
 import gradio as gr
 
 from sizheng_bot.ingest.loaders import SUPPORTED
-from sizheng_bot.web import render
-from sizheng_bot.web.handlers import Handlers
+from ui import render
+from ui.handlers import Handlers
 
 UI: dict[str, Any] = {"api_visibility": "private"}
 KB_WRITE: dict[str, Any] = {"concurrency_id": "kb_write", "concurrency_limit": 1}  # one write at a time

@@ -15,8 +15,8 @@ from sizheng_bot.history import HistoryStore
 from sizheng_bot.history.codec import result_from_json
 from sizheng_bot.history.export import conversation_result
 from sizheng_bot.types import Result
-from sizheng_bot.web import render
-from sizheng_bot.web.files import ExportDir, safe_filename
+from ui import render
+from ui.files import ExportDir, safe_filename
 
 log = logging.getLogger(__name__)
 SECRET_WORDS = ("key", "auth", "password", "secret", "token")

@@ -18,15 +18,15 @@ from sizheng_bot.errors import SizhengError
 from sizheng_bot.history import HistoryStore
 from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
-from sizheng_bot.web import answer_view, render
-from sizheng_bot.web.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
-from sizheng_bot.web.ingest_proc import ingest_in_child
-from sizheng_bot.web.kbs import KBHandlers
-from sizheng_bot.web.memory import release_memory
-from sizheng_bot.web.messages import plain_message
-from sizheng_bot.web.originals import Originals
-from sizheng_bot.web.startup import IndexJob
-from sizheng_bot.web.status import INDEX_WAIT_SECONDS, StatusHandlers, pairs
+from ui import answer_view, render
+from ui.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
+from ui.ingest_proc import ingest_in_child
+from ui.kbs import KBHandlers
+from ui.memory import release_memory
+from ui.messages import plain_message
+from ui.originals import Originals
+from ui.startup import IndexJob
+from ui.status import INDEX_WAIT_SECONDS, StatusHandlers, pairs
 
 log = logging.getLogger(__name__)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from sizheng_bot.types import Result
-from sizheng_bot.web.cite import link_markers
-from sizheng_bot.web.cite import sources_html as checkable_sources
-from sizheng_bot.web.render import md_safe, status_html, without_sources_section
+from ui.cite import link_markers
+from ui.cite import sources_html as checkable_sources
+from ui.render import md_safe, status_html, without_sources_section
 
 COPY_BUTTON = '<span class="sz-copy" role="button" tabindex="0" title="复制回答和出处（纯文本）">复制</span>'
 

@@ -10,9 +10,9 @@ from typing import Any
 import gradio as gr
 
 from sizheng_bot.errors import SizhengError
-from sizheng_bot.web.handlers import Handlers
-from sizheng_bot.web.messages import plain_message
-from sizheng_bot.web.status import INDEX_WAIT_SECONDS, pairs
+from ui.handlers import Handlers
+from ui.messages import plain_message
+from ui.status import INDEX_WAIT_SECONDS, pairs
 
 
 def add_api(h: Handlers) -> None:

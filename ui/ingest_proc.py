@@ -2,7 +2,7 @@
 
 The ingest (parsing, Chroma writes, the keyword-index build) holds the GIL for most of its time and grows
 the memory of whichever process runs it (Chroma's caches, the old and new index side by side). In a child
-(a fresh interpreter, ``python -m sizheng_bot.web.ingest_proc``, never a fork of the threaded server,
+(a fresh interpreter, ``python -m ui.ingest_proc``, never a fork of the threaded server,
 and without gradio) it takes neither from the page: the
 web process only loads the committed index afterwards, as it does after a CLI ``ingest``. The child reports
 progress, the lock-wait notice and the final ``IngestReport`` on its stdout, runs at a lower priority
@@ -37,7 +37,7 @@ def _send(msg: tuple[Any, ...]) -> None:
 
 
 def child_main() -> int:
-    """``python -m sizheng_bot.web.ingest_proc``: the request comes pickled on stdin, messages go out as
+    """``python -m ui.ingest_proc``: the request comes pickled on stdin, messages go out as
     base64 pickles, one a line, on stdout (our own child: trusted). Never imports gradio."""
     from sizheng_bot.assistant import Assistant
     from sizheng_bot.ingest.budget import watch_parent
@@ -69,11 +69,11 @@ def ingest_in_child(
     progress: Progress | None = None, notice: Callable[[str], None] | None = None,
 ) -> IngestReport:  # fmt: skip
     """``Assistant(settings).ingest(paths, progress, names, notice)`` run in a child process."""
-    src = str(Path(__file__).resolve().parents[2])  # the package's parent, for a source checkout
+    src = str(Path(__file__).resolve().parents[1])  # the checkout holding ui/, for the child
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([src, *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sizheng_bot.web.ingest_proc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        [sys.executable, "-m", "ui.ingest_proc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         env=env, start_new_session=False,
     )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None

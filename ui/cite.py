@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sizheng_bot.text import sentence_spans, strip_space
 from sizheng_bot.types import Citation
-from sizheng_bot.web.render import citation_summary, esc_block, source_meta
+from ui.render import citation_summary, esc_block, source_meta
 
 _MARK = re.compile(r"\[(\d{1,3})\]")
 _LABEL = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?[^：:，。]{1,8}[：:](?:\*\*)?\s*")

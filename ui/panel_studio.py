@@ -6,9 +6,9 @@ from typing import Any
 import gradio as gr
 
 from sizheng_bot.types import Result
-from sizheng_bot.web import render
-from sizheng_bot.web.conversations import Conversations, edited, owner_of, with_text
-from sizheng_bot.web.handlers import Handlers
+from ui import render
+from ui.conversations import Conversations, edited, owner_of, with_text
+from ui.handlers import Handlers
 
 OUTLINE_EXAMPLES = [
     ["用好谈心谈话这把“金钥匙”", "机关党支部全体党员", 15, ""],

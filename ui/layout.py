@@ -8,13 +8,13 @@ from typing import Any
 
 import gradio as gr
 
-from sizheng_bot.web.api import add_api
-from sizheng_bot.web.conversations import Conversations
-from sizheng_bot.web.handlers import Handlers
-from sizheng_bot.web.panel_chat import EXAMPLE_QUESTIONS, chat_tab
-from sizheng_bot.web.panel_kb import doc_updates, kb_refresh, kb_tab, status_tab, watch_index
-from sizheng_bot.web.panel_studio import OUTLINE_EXAMPLES, PLAN_EXAMPLES, studio_tab
-from sizheng_bot.web.theme import HEADER
+from ui.api import add_api
+from ui.conversations import Conversations
+from ui.handlers import Handlers
+from ui.panel_chat import EXAMPLE_QUESTIONS, chat_tab
+from ui.panel_kb import doc_updates, kb_refresh, kb_tab, status_tab, watch_index
+from ui.panel_studio import OUTLINE_EXAMPLES, PLAN_EXAMPLES, studio_tab
+from ui.theme import HEADER
 
 __all__ = ["EXAMPLE_QUESTIONS", "OUTLINE_EXAMPLES", "PLAN_EXAMPLES", "build"]
 UI: dict[str, Any] = {"api_visibility": "private"}

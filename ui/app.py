@@ -23,14 +23,14 @@ import gradio as gr  # noqa: E402
 
 from sizheng_bot.assistant import Assistant  # noqa: E402
 from sizheng_bot.config import Settings  # noqa: E402
-from sizheng_bot.web.assets import CSS as EXTRA_CSS  # noqa: E402
-from sizheng_bot.web.assets import SCRIPT  # noqa: E402
-from sizheng_bot.web.auth import BackOff, RateLimitedAuth, guard_middleware  # noqa: E402
-from sizheng_bot.web.handlers import Handlers  # noqa: E402
-from sizheng_bot.web.layout import build  # noqa: E402
-from sizheng_bot.web.memory import limit_arenas  # noqa: E402
-from sizheng_bot.web.startup import IndexJob  # noqa: E402
-from sizheng_bot.web.theme import CSS, theme  # noqa: E402
+from ui.assets import CSS as EXTRA_CSS  # noqa: E402
+from ui.assets import SCRIPT  # noqa: E402
+from ui.auth import BackOff, RateLimitedAuth, guard_middleware  # noqa: E402
+from ui.handlers import Handlers  # noqa: E402
+from ui.layout import build  # noqa: E402
+from ui.memory import limit_arenas  # noqa: E402
+from ui.startup import IndexJob  # noqa: E402
+from ui.theme import CSS, theme  # noqa: E402
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 

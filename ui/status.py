@@ -9,9 +9,9 @@ from typing import Any
 from sizheng_bot.assistant import Assistant
 from sizheng_bot.config import Settings
 from sizheng_bot.errors import LLMError, SizhengError
-from sizheng_bot.web import render
-from sizheng_bot.web.messages import plain_message
-from sizheng_bot.web.startup import IndexJob
+from ui import render
+from ui.messages import plain_message
+from ui.startup import IndexJob
 
 INDEX_WAIT_SECONDS = 900.0
 MAX_HISTORY_TURNS = 10

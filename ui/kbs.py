@@ -11,9 +11,9 @@ from sizheng_bot.config import Settings
 from sizheng_bot.errors import SizhengError
 from sizheng_bot.retrieval.kbs import DEFAULT, display_name
 from sizheng_bot.retrieval.multi import qualify
-from sizheng_bot.web import render
-from sizheng_bot.web.messages import plain_message
-from sizheng_bot.web.originals import Originals
+from ui import render
+from ui.messages import plain_message
+from ui.originals import Originals
 
 log = logging.getLogger(__name__)
 
