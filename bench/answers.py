@@ -1,6 +1,6 @@
 """Answer quality of the offline composer on every dev set, beside the paste-top-3 floor of the same run.
 
-    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud,realcheck,realcheck2,reports2] [--json]
+    PYTHONPATH=src python bench/answers.py [--sets seed,check,realdocs,crud,realcheck,realcheck2,reports2,realcheck3,reports3] [--json]
 
 For each set the knowledge base it is asked over is built in a fresh temporary directory:
 seed_dev, bench/check_set.jsonl and the held-out bench/check_reports2.jsonl over knowledge/ (the five
@@ -40,6 +40,9 @@ SETS = {
     # held out, second batch: written by a helper who saw only the documents, measured first at 3757681
     "realcheck2": (ROOT / "bench" / "check_realdocs2.jsonl", "realdocs"),
     "reports2": (ROOT / "bench" / "check_reports2.jsonl", "knowledge"),
+    # held out, third batch: another helper, documents only, measured first at 100d230
+    "realcheck3": (ROOT / "bench" / "check_realdocs3.jsonl", "realdocs"),
+    "reports3": (ROOT / "bench" / "check_reports3.jsonl", "knowledge"),
 }
 REALDOCS = ROOT.parent / "shared" / "realdocs-dev"
 

@@ -31,6 +31,9 @@ REALCHECK = ROOT / "bench" / "check_realdocs.jsonl"  # held out: over the real f
 # second held-out batch, written by someone who saw only the documents (first measured at 3757681)
 REALCHECK2 = ROOT / "bench" / "check_realdocs2.jsonl"
 REPORTS2 = ROOT / "bench" / "check_reports2.jsonl"
+# third held-out batch, another writer who saw only the documents (first measured at 100d230)
+REALCHECK3 = ROOT / "bench" / "check_realdocs3.jsonl"
+REPORTS3 = ROOT / "bench" / "check_reports3.jsonl"
 
 
 def row(name: str, rep) -> dict:  # type: ignore[no-untyped-def]
@@ -52,7 +55,7 @@ def run(data: Path, crud: bool) -> list[dict]:
     asst = Assistant.from_settings(settings(data / "seed"))
     asst.ingest()
     peer = Bm25JiebaPeer(knowledge_files())
-    for name, path in (("seed_dev", SEED), ("check_set", CHECK), ("reports2*", REPORTS2)):
+    for name, path in (("seed_dev", SEED), ("check_set", CHECK), ("reports2*", REPORTS2), ("reports3*", REPORTS3)):
         items = load_items(path)
         out.append({"set": name} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
         out.append({"set": name} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
@@ -61,7 +64,7 @@ def run(data: Path, crud: bool) -> list[dict]:
         asst = Assistant.from_settings(settings(data / "realdocs"))
         asst.ingest(files)
         peer = Bm25JiebaPeer(files, read=loader_text)
-        for name, path in (("realdocs", REALDOCS_Q), ("realcheck*", REALCHECK), ("realcheck2*", REALCHECK2)):
+        for name, path in (("realdocs", REALDOCS_Q), ("realcheck*", REALCHECK), ("realcheck2*", REALCHECK2), ("realcheck3*", REALCHECK3)):
             items = load_items(path)
             out.append({"set": name} | row("sizheng-bot", evaluate_retrieval(items, asst.search, 5)))
             out.append({"set": name} | row("peer BM25+jieba 300", evaluate_retrieval(items, peer.search, 5)))
@@ -90,7 +93,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = run(args.data or Path(tmp), args.crud)
-    print("* realcheck, realcheck2, reports2: held-out questions (bench/check_realdocs*.jsonl, check_reports2.jsonl)")
+    print("* realcheck, realcheck2/3, reports2/3: held-out questions (bench/check_realdocs*.jsonl, check_reports*.jsonl)")
     print(
         "* multi-document proxy: CRUD dev questions about different documents concatenated (2 or 3 per item)"
     )
