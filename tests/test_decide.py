@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sizheng_bot.answer import detectors
-from sizheng_bot.answer.decide import decide, split_parts
+from sizheng_bot.answer.decide import decide
+from sizheng_bot.answer.parts import split_parts
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import query_terms, scored_units
 from sizheng_bot.types import Chunk, Hit

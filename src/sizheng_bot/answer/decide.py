@@ -25,6 +25,7 @@ from typing import Literal
 
 from sizheng_bot.answer import detectors
 from sizheng_bot.answer.detectors import Kind
+from sizheng_bot.answer.parts import split_parts
 from sizheng_bot.answer.terms import clean, forms, key_terms, missing_names, unknown_kind
 from sizheng_bot.compose.answer import doc_name, wants_example
 from sizheng_bot.compose.filters import ASKS_WHAT_TO_DO, is_filler, stance
@@ -32,7 +33,7 @@ from sizheng_bot.compose.items import answering_run
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
-from sizheng_bot.text import squash
+from sizheng_bot.text import matchable, strip_marker
 
 Outcome = Literal["answered", "partial", "missing"]
 COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks
@@ -47,8 +48,9 @@ SPEC_MIN = 0.4  # share the sentence stating a specific must itself (with its he
 LIST_ITEMS = 3  # items from which a sentence counts as the enumeration a "哪些" question asks for
 WINDOW = 2  # sentences after a covering sentence where its specific may stand (the list after "如下：")
 STANCE_LEAD = 0.25  # a "how"/"what is required" part leads with what to do, not with the problem or a case
+SUBJECT_LEAD = 0.3  # a sentence that opens with the part's terms is about them (党支部要落实好…)
+SUBJECT_SPAN = 8  # characters at a sentence's start where its subject stands
 _WITHIN = re.compile(r"(?:里面|里头|当中|之中|里|中)的")
-_PART_END = re.compile(r"(?<=[？?！!；;。\n])")
 
 
 @dataclass
@@ -93,25 +95,6 @@ class Decision:
     @property
     def gaps(self) -> list[str]:
         return [p.gap() for p in self.parts if p.outcome != "answered"]
-
-
-def split_parts(question: str) -> list[str]:
-    """Sub-questions: cut at ？。！；, and at a comma when both sides ask their own specific
-    ("谁跟谁必须谈，多久谈一次？")."""
-    parts: list[str] = []
-    for p in (p.strip() for p in _PART_END.split(question) if p.strip()):
-        pieces = [x for x in re.split(r"(?<=[，,])", p) if x.strip()]
-        if len(pieces) > 1 and all(len(x) >= 4 and detectors.specific(detectors.asked(x)) for x in pieces):
-            parts += pieces
-        else:
-            parts.append(p)
-    out: list[str] = []
-    for p in parts:
-        if out and len(re.sub(r"[？?！!；;。，,\s]", "", p)) <= 3:
-            out[-1] += p  # "是吗？" / "对吧？" belong to the part before
-        else:
-            out.append(p)
-    return out or [question.strip()]
 
 
 def decide(question: str, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) -> Decision:
@@ -175,18 +158,18 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     asks_items = detectors.asks_list(part.text) or items > 0  # 哪些, 哪几类, 哪四有
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
-        head = squash(f"{doc_name(us[0].hit)}{us[0].hit.title}{us[0].hit.section}")  # as users name it
-        whole = head + "".join(squash(u.text) for u in us)
+        head = matchable(f"{doc_name(us[0].hit)}{us[0].hit.title}{us[0].hit.section}")  # as users name it
+        whole = head + "".join(matchable(u.text) for u in us)
         passage = cover(whole)
         part.coverage = max(part.coverage, passage)
         if passage < ADDRESS_LOW:
             continue
         for j, u in enumerate(us):
-            prev = squash(us[j - 1].text) if j else ""
-            near = cover(head + prev + squash(u.text))
+            prev = matchable(us[j - 1].text) if j else ""
+            near = cover(head + prev + matchable(u.text))
             if near < min(UNIT_MIN, 0.6 * passage):
                 continue
-            own = cover(head + squash(u.text))
+            own = cover(head + matchable(u.text))
             power = 0.0
             window = us[j : j + WINDOW + 1] if u.text.rstrip().endswith(("：", ":")) else [u]
             if spec:
@@ -213,7 +196,11 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 lean = -STANCE_LEAD  # a case (例如,某机关…) answers "what" only when no rule says it
             rank = (
                 power if spec or power else float(found is not None),
-                own + 0.3 * near + 0.1 * u.score + lean,
+                own
+                + 0.3 * near
+                + 0.1 * u.score
+                + lean
+                + SUBJECT_LEAD * cover(matchable(strip_marker(u.text)[:SUBJECT_SPAN])),
             )
             if rank > best[:2]:
                 best = (*rank, found or u, span)
@@ -226,7 +213,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
             ):
                 shown = (
                     2.0,
-                    cover(head + prev + "".join(squash(x.text) for x in run)) + 0.3 * near + 0.1 * u.score,
+                    cover(head + prev + "".join(matchable(x.text) for x in run)) + 0.3 * near + 0.1 * u.score,
                 )
                 if shown > best[:2]:
                     best, run_of = (*shown, u, None), run
@@ -253,7 +240,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
 
 
 def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
-    text = squash(f"{u.hit.title}{u.hit.section}{u.text}")
+    text = matchable(f"{u.hit.title}{u.hit.section}{u.text}")
     return {t for t, fs in spelled.items() if any(f in text for f in fs)}
 
 

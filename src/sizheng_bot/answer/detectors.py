@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from sizheng_bot.text import cn_number
+from sizheng_bot.text.forms import MASK
 
 _N = "零〇一二两三四五六七八九十百千万半几数"
 NUM = rf"(?:\d+(?:\.\d+)?|[{_N}]+)"
@@ -90,10 +91,16 @@ KINDS: tuple[Kind, ...] = (
             r"|[一二三四五六七八九十]{1,3}[时点](?:整|半|[一二三四五六七八九十]{1,3}分)"  # not 一时想不通
         ),
     ),
+    Kind(  # 排在第几项: a position in an order, stated as 第一项 / 首位 (not a count)
+        "ordinal",
+        "次序",
+        _rx(r"第几|排(?:在)?(?:哪|几)|哪一位次"),
+        _rx(r"第[一二三四五六七八九十\d]+(?:项|个|条|位|名|次|步|天|周|轮|批|议程|环节)|首[项位个]|首要|首先|最先|最前|排在?首位"),
+    ),
     Kind(
         "count",
         "数量",
-        _rx(rf"多少(?!钱|比例)|(?<![哪那这])几(?=[{_MEASURE}]|位|类)|人数|数量|名额|几成|多大规模"),
+        _rx(rf"多少(?!钱|比例)|(?<![哪那这第])几(?=[{_MEASURE}]|位|类)|人数|数量|名额|几成|多大规模"),
         _rx(
             rf"(?<![{_N}])(?!一[{_MEASURE}])(?:{_RANGE})\s*(?:余|多)?\s*[{_MEASURE}]"
             rf"|{_RANGE}\s*(?:万|亿|千|百)(?:余|多)?[{_MEASURE}]?|(?<![\d.])(?<!序号[:：])(?<!编号[:：])\d+(?:\.\d+)?(?![\d.．、)）](?!\d))"
@@ -140,11 +147,13 @@ KINDS: tuple[Kind, ...] = (
     ),
 )
 BY_NAME = {k.name: k for k in KINDS}
-# 想办几期读书会 / 打算搞几场: 几 as "a few", not a request for a count
+# 想办几期读书会 / 打算搞几场: 几 as "a few", not a request for a count;
+# 新来几个转业干部 / 我分管几个处室: 几 after a verb of having or arriving tells, it does not ask
 _A_FEW = re.compile(
-    r"(?:想|打算|准备|计划|考虑)要?(?:办|搞|开|组织|举办|开展|安排|做)?几(?=[" + _MEASURE + r"位类])"
+    r"(?:(?:想|打算|准备|计划|考虑)要?(?:办|搞|开|组织|举办|开展|安排|做)?"
+    r"|(?:新来|新进|来了|调来|分来|分管|管着|带着|带了|招了|进了)了?)几(?=[" + _MEASURE + r"位类])"
 )
-SPECIFIC = ("frequency", "ratio", "money", "duration", "date", "count", "person", "place")
+SPECIFIC = ("frequency", "ratio", "money", "duration", "date", "ordinal", "count", "person", "place")
 
 
 def asked(part: str) -> list[Kind]:
@@ -154,7 +163,7 @@ def asked(part: str) -> list[Kind]:
     names = {k.name for k in found}
     if "frequency" in names:
         found = [k for k in found if k.name not in ("duration", "count", "date")]
-    if "ratio" in names or "money" in names:
+    if "ratio" in names or "money" in names or "ordinal" in names:
         found = [k for k in found if k.name != "count"]
     if names & set(SPECIFIC):
         found = [k for k in found if k.name not in ("list", "procedure")]
@@ -237,6 +246,7 @@ _COUNTED = r"(?:\d+|[一二两三四五六七八九十]+)"
 _ITEMS_ASKED = re.compile(
     rf"哪({_COUNTED})(?:条|项|个|点|种|步|类|方面|句|件)|分(?:哪)?({_COUNTED})步"
     r"|哪([两二三四五六七八九十])(?=[\u4e00-\u9fff])(?![天年月日次回])"  # 哪四有 / 哪五问 / 哪三谈: the named items
+    rf"|(?<![第每])({_COUNTED})(?:条|项|个|点|种|类|方面|句|件)(?:具体)?(?:内容)?(?:分别|都|具体|各)是"  # 十条分别是哪些
 )
 _ITEM_MARK = re.compile(
     r"[一二三四五六七八九十]是|第[一二三四五六七八九十]+[，,、步]|[（(][一二三四五六七八九十\d]+[）)]|(?:^|[。；;\s])\d[.、．]|首先|其次|然后|最后"
@@ -248,7 +258,7 @@ def items_asked(part: str) -> int:
     m = _ITEMS_ASKED.search(part)
     if not m:
         return 2 if re.search(r"哪几步|分几步|几个步骤", part) else 0
-    word = m.group(1) or m.group(2) or m.group(3) or ""
+    word = m.group(1) or m.group(2) or m.group(3) or m.group(4) or ""
     return max(2, cn_number(word) or 2)
 
 
@@ -281,5 +291,11 @@ def count_items(text: str, steps: bool = False) -> int:
     markers = len(_ITEM_MARK.findall(text))
     if steps:
         return markers
-    runs = max((len(s.split("、")) for s in re.split(r"[。；;：:，,]", text)), default=1)
+    runs = max(
+        (sum(1 for x in s.split("、") if not _MASKED_ITEM.fullmatch(x)) for s in re.split(r"[。；;：:，,]", text)),
+        default=1,
+    )
     return max(markers, runs)
+
+
+_MASKED_ITEM = re.compile(rf"\s*(?:{MASK})?\s*")  # XX、XX、XX lists no item: a template's blanks

@@ -15,7 +15,7 @@ from typing import Literal
 from sizheng_bot.answer import detectors
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.retrieval.analyzer import Analyzer
-from sizheng_bot.text import squash
+from sizheng_bot.text import affirmed, squash
 
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』\n]{1,12})[”\"」』]")
 _TITLE = re.compile(r"《([^》\n]{1,40})》")
@@ -54,6 +54,7 @@ _ASKING = sorted((w for w in _SCAFFOLD if len(w) >= 2 and _INTERROGATIVE.search(
 
 
 def _without_asking(text: str) -> str:
+    text = affirmed(text)  # 算不算数 asks about 算数
     for phrase in _ASKING:
         if phrase in text:
             text = text.replace(phrase, "，")
@@ -69,7 +70,11 @@ _NOT_HEAD = set("人事时样话地点儿")
 def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
     """Content words of ``text`` (longest forms, no scaffolding) weighted by rarity in the KB, and the
     one-character noun it asks for (什么笔: 笔, which a passage says as 钢笔、签字笔)."""
-    cut = (w[1:] if len(w) >= 3 and w[0] in "哪几啥" else w for w in analyzer.words(_without_asking(text)))
+    freq = analyzer.tokenizer.FREQ
+    cut = (
+        _unglued(w[1:] if len(w) >= 3 and w[0] in "哪几啥" else w, freq)
+        for w in analyzer.words(_without_asking(text))
+    )
     words = [  # 哪五问 -> 五问; 哪三条 asks, 三条 says nothing
         w
         for w in cut
@@ -78,11 +83,12 @@ def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
         and not _asks(w)
         and not _ITEM_COUNT.fullmatch(w)
     ]
-    quoted = [squash(m.group(1)) for m in _QUOTED.finditer(text)]
+    quoted = [squash(n) for n in _quoted(text)]
     words = [
-        w for w in dict.fromkeys(words + quoted) if w in quoted or not any(w != o and w in o for o in words)
+        w
+        for w in dict.fromkeys(words + quoted)
+        if w in quoted or not any(w != o and w in o for o in words + quoted)
     ]
-    freq = analyzer.tokenizer.FREQ
     words += [
         m.group(1)
         for m in _ASKED_HEAD.finditer(text)
@@ -91,6 +97,26 @@ def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
         and not (m.group(2) and freq.get(m.group(1) + m.group(2)))  # 什么方式: 方 is part of a word
     ]
     return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
+
+
+_GLUED_HEAD = set("在是和与把被从对给让上")
+_GLUED_TAIL = set("在上里中是了的和")
+
+
+def _unglued(word: str, freq: dict[str, int]) -> str:
+    """A word the tokenizer coined by gluing a function character on (校委在, 上多选, 那篇里) without it."""
+    if len(word) < 3 or freq.get(word):
+        return word
+    if word[-1] in _GLUED_TAIL:
+        return word[:-1]
+    if word[0] in _GLUED_HEAD:
+        return word[1:]
+    return word
+
+
+def _quoted(text: str) -> list[str]:
+    """The names a question quotes; a quoted list (“双随机、双向通报”) is its names, each on its own."""
+    return [n for m in _QUOTED.finditer(text) for n in re.split(r"[、，,；;]", m.group(1)) if len(n.strip()) >= 2]
 
 
 def _asks(word: str) -> bool:
@@ -160,7 +186,7 @@ def warm_up(analyzer: Analyzer) -> None:
 
 
 def missing_names(text: str, analyzer: Analyzer, kb: KBView) -> list[str]:
-    names = [m.group(1) for m in _QUOTED.finditer(text)]
+    names = _quoted(text)
     names += [m.group(1) for m in _TITLE.finditer(text)]
     names += [m.group(0) for m in _DIGITS.finditer(text)]
     names += [w for w in analyzer.words(text) if _ENTITY.match(w) and w not in _NOT_ENTITY]

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sizheng_bot.text import fold
+from sizheng_bot.text import affirmed, fold
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,9 @@ class Analyzer:
         return out
 
     def query_terms(self, query: str, expand: bool = True) -> tuple[list[str], list[str]]:
-        """(original word tokens, expansion word tokens) for a query."""
+        """(original word tokens, expansion word tokens) for a query; an A-not-A ask counts as its
+        word (算不算数 -> 算数), so the word and its synonyms are searched."""
+        query = affirmed(query)
         orig = self.words(query)
         if not expand:
             return orig, []

@@ -12,7 +12,7 @@ from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.retrieval.dense import DenseEmbedder
 from sizheng_bot.retrieval.lexical import LexicalIndex
 from sizheng_bot.retrieval.store import KnowledgeBase
-from sizheng_bot.text import sentences
+from sizheng_bot.text import respective, sentences
 from sizheng_bot.types import Chunk, Hit
 
 log = logging.getLogger(__name__)
@@ -47,15 +47,16 @@ class Retriever:
         if not lex.chunks or not query.strip():
             return []
         fused = self.fused_scores(lex, query)
-        parts = [
+        asked = [
             q for q in sub_questions(query) if len(set(self.analyzer.words(q))) >= self.params.split_min_terms
         ]
+        parts = [s for q in asked for s in respective(q)]  # 开场和闭会分别…: each subject searched on its own
         cap = k
         first: list[int] = []
         if len(parts) >= 2 and self.params.split_weight > 0:
             per = np.stack([_norm(self.fused_scores(lex, p)) for p in parts])
             fused = _norm(fused) + self.params.split_weight * per.max(axis=0)
-            cap = max(1, -(-k // len(parts)))
+            cap = max(1, -(-k // max(1, len(asked))))  # the subjects of one ask may share a document
             # each sub-question's own best passage gets a slot, best overall first
             first = sorted({int(np.argmax(row)) for row in per if row.max() > 0}, key=lambda i: -fused[i])
         order = list(dict.fromkeys(first + _top(fused, max(k * 4, k + 10))))

@@ -6,11 +6,13 @@
 - :mod:`.sentences`: sentence and clause boundaries of Chinese prose.
 - :mod:`.headings`: the heading grammar of Chinese official documents (一、 （一） 1. （1） 第X章 第X条 …).
 - :mod:`.numerals`: Chinese and Arabic numerals.
+- :mod:`.questions`: how questions are worded (A-not-A asks, one ask of several subjects).
 """
 
 from sizheng_bot.text.forms import (
     display_width,
     fold,
+    matchable,
     same_form,
     same_form_with_offsets,
     spaced,
@@ -19,9 +21,11 @@ from sizheng_bot.text.forms import (
 )
 from sizheng_bot.text.headings import CN_DIGITS, heading_level, is_heading, strip_marker, strip_number
 from sizheng_bot.text.numerals import cn_number
+from sizheng_bot.text.questions import affirmed, respective
 from sizheng_bot.text.sentences import clauses, next_sentence_end, sentence_spans, sentences, unwrap
 
 __all__ = [
+    "affirmed",
     "CN_DIGITS",
     "clauses",
     "cn_number",
@@ -29,7 +33,9 @@ __all__ = [
     "fold",
     "heading_level",
     "is_heading",
+    "matchable",
     "next_sentence_end",
+    "respective",
     "same_form",
     "same_form_with_offsets",
     "sentence_spans",

@@ -41,6 +41,7 @@ _WS = re.compile(r"\s+")
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff\u00ad\x00-\x1f\x7f]+")
 _DASH_RUN = re.compile(r"-{2,}")
 _ELLIPSIS = re.compile(r"…+|\.{3,}")
+_ASIDE = re.compile(r"[（(][^（）()]{1,4}[）)]")
 
 
 def strip_space(text: str) -> str:
@@ -84,6 +85,13 @@ def same_form_with_offsets(text: str) -> tuple[str, list[int]]:
             chars.append(out)
             offsets.append(i)
     return "".join(chars), offsets
+
+
+def matchable(text: str) -> str:
+    """``squash`` for term matching, plus the text without its short asides when it has any:
+    校（院）委 also reads 校委, 组织（人事）部门 also 组织部门 (joined by a character no term holds)."""
+    plain = squash(text)
+    return f"{plain}|{squash(_ASIDE.sub('', text))}" if _ASIDE.search(text) else plain
 
 
 def display_width(text: str) -> float:
