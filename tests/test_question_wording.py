@@ -101,3 +101,42 @@ def test_an_aside_inside_a_name_does_not_hide_it() -> None:
     assert "校委" in matchable("校（院）委履行主体责任")
     assert "组织部门" in matchable("组织（人事）部门应当纪实")
     assert matchable("没有括号的句子") == "没有括号的句子"
+
+
+def test_what_is_set_aside_is_not_asked() -> None:
+    """除了时间地点主持人，还要填哪些项: 地点 is set aside, the ask is the list."""
+    kinds = [k.name for k in detectors.asked("表头除了时间地点主持人，还要填哪些项？")]
+    assert "place" not in kinds and "list" in kinds
+    assert detectors.asked("活动地点定在哪里？")[0].name == "place"
+
+
+def test_numbered_subjects_are_several_and_a_row_label_names_nothing(assistant) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.text.headings import named_section, row_label
+
+    assert respective("清单里10月和11月排的重点工作是什么？") == [
+        "清单里10月排的重点工作是什么？",
+        "清单里11月排的重点工作是什么？",
+    ]
+    assert respective("三会一课和主题党日怎么安排？") == ["三会一课和主题党日怎么安排？"]
+    assert named_section("工作日历 > " + row_label(11, 12)) == "工作日历" and named_section(row_label(3, 3)) == ""
+    rows = [
+        ("r1", "第10–13行", "季度方向：四季度：总结提升 | 月份：10月 | 重点工作：谈心谈话"),
+        ("r2", "第10–13行", "季度方向：四季度：总结提升 | 月份：11月 | 重点工作：我为群众办实事"),
+        ("r3", "第11–12行", "序号：9 | 换届流程：召开党小组组长会议，介绍党员大会准备工作情况"),
+    ]
+    chunks = [Chunk(i, "党小组年度工作清单.xlsx", "党小组年度工作清单", s, t, n) for n, (i, s, t) in enumerate(rows)]
+    d = _decide(assistant.analyzer, chunks, "党小组年度清单里，10月和11月排的重点工作是什么？")
+    leads = [p.answer.text for p in d.parts if p.answer is not None]
+    assert len(leads) == 2 and "谈心谈话" in leads[0] and "我为群众办实事" in leads[1]
+
+
+def test_two_parts_answered_by_rows_alike_show_both_rows(assistant) -> None:  # type: ignore[no-untyped-def]
+    from sizheng_bot.compose.answer import Lead, compose_answer
+
+    rows = ["季度方向：四季度：总结提升、查找不足 | 月份：10月 | 重点工作：谈心谈话",
+            "季度方向：四季度：总结提升、查找不足 | 月份：11月 | 重点工作：我为群众办实事"]  # fmt: skip
+    chunks = [Chunk(f"r{n}", "清单.xlsx", "清单", "第10–13行", t, n) for n, t in enumerate(rows)]
+    d = _decide(assistant.analyzer, chunks, "清单里10月和11月排的重点工作是什么？")
+    units = [p.answer for p in d.parts if p.answer is not None]
+    text = compose_answer(units, [Lead(u) for u in units]).text
+    assert "谈心谈话" in text.split("\n\n")[1] and "我为群众办实事" in text.split("\n\n")[1]

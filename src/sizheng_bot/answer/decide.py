@@ -34,6 +34,7 @@ from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit
 from sizheng_bot.retrieval.analyzer import Analyzer
 from sizheng_bot.text import matchable, strip_marker
+from sizheng_bot.text.headings import named_section
 
 Outcome = Literal["answered", "partial", "missing"]
 COVER_MIN = 0.5  # share of a part's key-term weight one passage must cover to state a specific it asks
@@ -158,7 +159,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     asks_items = detectors.asks_list(part.text) or items > 0  # 哪些, 哪几类, 哪四有
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
-        head = matchable(f"{doc_name(us[0].hit)}{us[0].hit.title}{us[0].hit.section}")  # as users name it
+        head = matchable(f"{doc_name(us[0].hit)}{us[0].hit.title}{named_section(us[0].hit.section)}")  # as users name it
         whole = head + "".join(matchable(u.text) for u in us)
         passage = cover(whole)
         part.coverage = max(part.coverage, passage)
@@ -240,7 +241,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
 
 
 def _covered(u: Unit, spelled: dict[str, list[str]]) -> set[str]:
-    text = matchable(f"{u.hit.title}{u.hit.section}{u.text}")
+    text = matchable(f"{u.hit.title}{named_section(u.hit.section)}{u.text}")
     return {t for t, fs in spelled.items() if any(f in text for f in fs)}
 
 

@@ -44,7 +44,7 @@ KINDS: tuple[Kind, ...] = (
         _rx(
             r"(?<!提前)多久[^，。？?]{0,6}(?:一次|一回|开|召开|举行|搞|(?<!党)组织|进行)|多长时间[^，。？?]{0,6}(?:一次|一回)"
             r"|(?:开|召开|举行|进行|搞|组织|过)[^，。？?]{0,4}(?:几次|多少次)|几年一次|一年几次|频次|频率|隔多久|多久一次"
-            r"|(?:多长时间|多久)(?:开|召开|举行|搞|组织)|一次就(?:行|够|可以|完事)|只(?:要|需|用)?(?:做|开|搞|办)?一次"
+            r"|(?<!提前)(?:多长时间|多久)(?:开|召开|举行|搞|组织)|一次就(?:行|够|可以|完事)|只(?:要|需|用)?(?:做|开|搞|办)?一次"
         ),
         _rx(_FREQ_EVIDENCE),
     ),
@@ -153,12 +153,14 @@ _A_FEW = re.compile(
     r"(?:(?:想|打算|准备|计划|考虑)要?(?:办|搞|开|组织|举办|开展|安排|做)?"
     r"|(?:新来|新进|来了|调来|分来|分管|管着|带着|带了|招了|进了)了?)几(?=[" + _MEASURE + r"位类])"
 )
+# 除了时间地点主持人，还要填哪些: what is set aside is not what is asked
+_EXCEPT = re.compile(r"除了[^，,。？?]{1,20}?(?:以外|之外)?(?=[，,]|还|也)")
 SPECIFIC = ("frequency", "ratio", "money", "duration", "date", "ordinal", "count", "person", "place")
 
 
 def asked(part: str) -> list[Kind]:
     """The kinds of specific ``part`` asks for, most specific first (a frequency before a duration)."""
-    text = _A_FEW.sub("想", part)
+    text = _EXCEPT.sub("", _A_FEW.sub("想", part))
     found = [k for k in KINDS if k.ask.search(text)]
     names = {k.name for k in found}
     if "frequency" in names:

@@ -68,7 +68,8 @@ def compose_answer(
     lead_units: list[Unit] = []
     for lead in leads:
         u = lead.unit
-        if not usable(u) or is_duplicate(u.text, [x.text for x in lead_units]):
+        # each part's own answer: two table rows alike but for the month are two answers
+        if not usable(u) or is_duplicate(u.text, [x.text for x in lead_units], near=False):
             continue
         lead_units += [h for h in lead.heads or [u] if usable(h) and all(h is not x for x in lead_units)]
     if not lead_units:

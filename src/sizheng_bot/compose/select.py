@@ -198,14 +198,15 @@ def scored_units(hits: Sequence[Hit], q: QueryTerms, example_bonus: float = 0.0)
     return out
 
 
-def is_duplicate(text: str, kept: Iterable[str]) -> bool:
-    """Same or contained text (chunks overlap by a sentence; documents repeat themselves)."""
+def is_duplicate(text: str, kept: Iterable[str], near: bool = True) -> bool:
+    """Same or contained text (chunks overlap by a sentence; documents repeat themselves); with ``near``
+    also mostly the same characters."""
     s = squash(text)
     for k in kept:
         o = squash(k)
         if s in o or o in s:
             return True
-        if _overlap(s, o) >= 0.8:
+        if near and _overlap(s, o) >= 0.8:
             return True
     return False
 

@@ -25,6 +25,19 @@ _FIRST_POINT = re.compile(r"^(?:1\s*[.．、](?!\d)|[（(]\s*[1一]\s*[）)]|一
 _ARTICLE_LEVEL = 3
 
 
+# The heading a spreadsheet's rows stand under (第3–7行): where they are, not what they say
+ROW_LABEL = re.compile(r"(?:\s*>\s*)?第\d+(?:–\d+)?行(?=\s*>|$)")
+
+
+def row_label(first: int, last: int) -> str:
+    return f"第{first}行" if first == last else f"第{first}–{last}行"
+
+
+def named_section(section: str) -> str:
+    """A section as a reader names it: a row label (工作日历 > 第3–7行) names nothing."""
+    return ROW_LABEL.sub("", section)
+
+
 # A heading marker right after a sentence end inside one line (PDF/web extraction runs paragraphs together).
 INLINE_HEADING = re.compile(rf"(?<=[。！？；!?;])\s*(?=(?:[{_N}]+、|[（(][{_N}]+[）)]|第[{_N}]+[章节条]))")
 

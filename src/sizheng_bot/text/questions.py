@@ -13,6 +13,9 @@ _SUBJECTS = re.compile(
     rf"([\u4e00-\u9fff]{{2,10}}?)((?:{_JOIN}[\u4e00-\u9fff]{{2,10}}?){{1,4}})(?=[，,]?(?:在|对|从|分别|各自|都))"
 )
 MAX_SUBJECTS = 5
+# 10月和11月 / 第三条和第五条 / 一季度、三季度: numbered subjects are several, 分别 or not
+_NUMBERED = r"第?(?:\d{1,3}|[一二三四五六七八九十]{1,3})(?:月份|月|季度|条|项|章|步)"
+_NUMBERED_RUN = re.compile(rf"{_NUMBERED}(?:{_JOIN}{_NUMBERED}){{1,4}}")
 
 
 def affirmed(text: str) -> str:
@@ -23,10 +26,15 @@ def affirmed(text: str) -> str:
 
 def respective(part: str) -> list[str]:
     """One ask of several subjects as one question per subject, the shared predicate kept:
-    开场和闭会分别奏什么歌 -> 开场分别奏什么歌, 闭会分别奏什么歌; the part itself when it has no such ask."""
+    开场和闭会分别奏什么歌 -> 开场分别奏什么歌, 闭会分别奏什么歌; 10月和11月排的什么 -> 10月…, 11月…;
+    the part itself when it has no such ask."""
     said = _RESPECTIVE.search(part)
     if not said:
-        return [part]
+        run = _NUMBERED_RUN.search(part)
+        if not run:
+            return [part]
+        names = re.split(_JOIN, run.group(0))
+        return [f"{part[: run.start()]}{name}{part[run.end() :]}" for name in names]
     found = [m for m in _SUBJECTS.finditer(part) if m.end() <= said.start()]
     if not found:
         return [part]

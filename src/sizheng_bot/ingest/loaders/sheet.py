@@ -15,6 +15,7 @@ from typing import Any
 from sizheng_bot.errors import LoadError
 from sizheng_bot.ingest.loaders.options import LoadOptions
 from sizheng_bot.ingest.loaders.zipguard import open_zip
+from sizheng_bot.text.headings import row_label
 from sizheng_bot.types import Block, Document
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ def _sheet_blocks(title: str, rows: list[list[str]], banners: set[int]) -> list[
     def flush() -> None:
         if group:
             a, b = group[0][0], group[-1][0]
-            blocks.append(Block(f"第{a}行" if a == b else f"第{a}–{b}行", level=2))
+            blocks.append(Block(row_label(a, b), level=2))
             blocks.extend(Block(text) for _, text in group)
             group.clear()
 
