@@ -140,3 +140,23 @@ def test_two_parts_answered_by_rows_alike_show_both_rows(assistant) -> None:  # 
     units = [p.answer for p in d.parts if p.answer is not None]
     text = compose_answer(units, [Lead(u) for u in units]).text
     assert "谈心谈话" in text.split("\n\n")[1] and "我为群众办实事" in text.split("\n\n")[1]
+
+
+def test_a_bare_what_is_answered_by_its_row_not_by_any_list(assistant) -> None:  # type: ignore[no-untyped-def]
+    """干什么 asks what, not which ones: a row that merely holds a 、-list (培训计划、签到、总结) does not win."""
+    chunks = [
+        Chunk("a1", "工作清单.xlsx", "工作清单", "第6–7行", "月份：全年 | 重点工作：党小组学习 | 检查重点：学习计划、签到、总结", 0),
+        Chunk("a2", "党小组清单.xlsx", "党小组年度工作清单", "第8–13行",
+              "每季度方向：二季度：强化作风、提升能力 | 月份：5月 | 重点工作：发展党员工作", 0),
+    ]  # fmt: skip
+    d = _decide(assistant.analyzer, chunks, "党小组5月份重点工作干什么？")
+    assert d.parts[0].answer is not None and "发展党员工作" in d.parts[0].answer.text
+
+
+def test_who_asks_and_a_first_time_are_not_what_is_asked(assistant) -> None:  # type: ignore[no-untyped-def]
+    chunks = [Chunk("k1", "党课记录模板.docx", "党课记录模板", "填写说明", "授课内容应概括主要观点，不建议逐字记录。", 0),
+              Chunk("k2", "会议记录.docx", "会议记录", "", "召开新一届党支部委员会第一次全体会议，确定组织委员。", 0)]  # fmt: skip
+    kb = KBView(chunks)
+    terms = key_terms("我是支部组织委员，第一次写党课记录，内容要逐字记吗？", assistant.analyzer, kb)
+    assert "第一次" not in terms and terms["组织委员"] < terms["逐字"] / 2
+    assert "第一次" in key_terms("第一次全体会议选什么？", assistant.analyzer, kb)

@@ -157,6 +157,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
     example = wants_example(part.text)
     to_do = not spec and bool(ASKS_WHAT_TO_DO.search(part.text)) and not example
     asks_items = detectors.asks_list(part.text) or items > 0  # 哪些, 哪几类, 哪四有
+    several = asks_items or "各自" in part.text
     for us in by_passage.values():
         us.sort(key=lambda u: u.order)
         head = matchable(f"{doc_name(us[0].hit)}{us[0].hit.title}{named_section(us[0].hit.section)}")  # as users name it
@@ -188,7 +189,7 @@ def _judge(part: Part, units: Sequence[Unit], analyzer: Analyzer, kb: KBView) ->
                 )
             else:
                 found, span = u, None
-                if own >= SPEC_MIN and any(k.name == "list" for k in part.kinds):  # 哪几个环节: a list wins
+                if own >= SPEC_MIN and several:  # 哪几个环节 / 各自是什么: a list wins (not for a bare 是什么)
                     listed = "".join(x.text for x in us[j : j + WINDOW + 1])
                     power = 1.0 + (detectors.count_items(listed) >= LIST_ITEMS)
             # saying what to do counts in proportion to how much of the part the sentence is about

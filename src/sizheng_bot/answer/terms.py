@@ -53,8 +53,12 @@ _INTERROGATIVE = re.compile(r"多(?:少|久|长)|几|哪|什么|怎|咋|啥|谁|
 _ASKING = sorted((w for w in _SCAFFOLD if len(w) >= 2 and _INTERROGATIVE.search(w)), key=len, reverse=True)
 
 
+# 第一次写党课记录 / 头一回主持: the asker's first time, not a document's 第一次全体会议
+_FIRST_TIME = re.compile(r"(?:第一次|头一回|头一次|首次)(?=[写做当搞参组主开讲带负接上填办弄起])")
+
+
 def _without_asking(text: str) -> str:
-    text = affirmed(text)  # 算不算数 asks about 算数
+    text = _FIRST_TIME.sub("，", affirmed(text))  # 算不算数 asks about 算数
     for phrase in _ASKING:
         if phrase in text:
             text = text.replace(phrase, "，")
@@ -96,7 +100,17 @@ def key_terms(text: str, analyzer: Analyzer, kb: KBView) -> dict[str, float]:
         and _tags(analyzer).get(m.group(1), "").startswith("n")
         and not (m.group(2) and freq.get(m.group(1) + m.group(2)))  # 什么方式: 方 is part of a word
     ]
-    return {w: 0.3 + math.log(1.0 / max(kb.df(w), 0.02)) for w in words}
+    intro = _INTRO.match(text)
+    rest = text[intro.end() :] if intro else text
+    return {
+        w: (0.3 + math.log(1.0 / max(kb.df(w), 0.02))) * (INTRO_WEIGHT if intro and w not in rest else 1.0)
+        for w in words
+    }
+
+
+# 我是支部组织委员，… / 我刚当上党小组组长，…: who asks, not what is asked about
+_INTRO = re.compile(r"^(?:我|本人)(?:是|刚当上|刚当|刚任|当了|作为|现任|刚接手)[^，,。？?！!]{1,20}[，,]")
+INTRO_WEIGHT = 0.3
 
 
 _GLUED_HEAD = set("在是和与把被从对给让上")
