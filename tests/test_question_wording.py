@@ -160,3 +160,21 @@ def test_who_asks_and_a_first_time_are_not_what_is_asked(assistant) -> None:  # 
     terms = key_terms("我是支部组织委员，第一次写党课记录，内容要逐字记吗？", assistant.analyzer, kb)
     assert "第一次" not in terms and terms["组织委员"] < terms["逐字"] / 2
     assert "第一次" in key_terms("第一次全体会议选什么？", assistant.analyzer, kb)
+
+
+def test_a_blank_form_table_answers_with_what_it_lists() -> None:
+    """场地费 | XXXXXXXX | XXXXXXXX: every row is a blank and used to be dropped; the labels are the content."""
+    from sizheng_bot.compose.filters import form_tables, placeholder_free
+    from sizheng_bot.compose.select import split_units
+
+    blank = ("项目 | 数量/标准 | 预算（元） | 备注\n场地费 | XXXXXXXX | XXXXXXXX |\n师资费 | XXXXXXXX | XXXXXXXX |\n"
+             "住宿费（如需） | XXXXXXXX | XXXXXXXX |\n合计 | XXXXXXXX | XXXXXXXX |")  # fmt: skip
+    filled = "姓名 | 职务\n张三 | 书记\n李四 | 组织委员\n王五 | 宣传委员"
+    def shown(text: str, tables: bool) -> list[str]:
+        hit = Hit("t1", text, 1.0, "实施方案.docx", "实施方案", "八、经费预算（模板）", None, 0)
+        units = split_units(hit, 0)
+        return [u.text for u in map(placeholder_free, form_tables(units) if tables else units) if u is not None]
+
+    assert shown(blank, False) == ["项目 | 数量/标准 | 预算（元） | 备注"]  # the rows were all dropped
+    assert shown(blank, True) == ["项目：场地费、师资费、住宿费（如需）、合计。"]
+    assert shown(filled, True) == shown(filled, False)  # a table with real values keeps its rows

@@ -26,7 +26,7 @@ from sizheng_bot.answer.intent import drafting_task
 from sizheng_bot.answer.quotes import QuoteVerifier
 from sizheng_bot.compose import Draft
 from sizheng_bot.compose.answer import Lead, compose_answer, compose_not_found, lean_to_advice, wants_example
-from sizheng_bot.compose.filters import join_cut, placeholder_free
+from sizheng_bot.compose.filters import form_tables, join_cut, placeholder_free
 from sizheng_bot.compose.kbview import KBView
 from sizheng_bot.compose.select import Unit, query_terms, scored_units
 from sizheng_bot.errors import ConfigError, LLMError
@@ -180,7 +180,7 @@ def _prepare(ctx: Stages, req: TaskRequest, query: str) -> Prepared:
         hits += [h for h in ctx.retriever.search(point, 1) if all(h.chunk_id != o.chunk_id for o in hits)]
     q = query_terms(ctx.retriever.analyzer, query, ctx.kb_view().df)
     units = join_cut(scored_units(hits, q, EXAMPLE_BONUS if wants_example(req.text) else 0.0))
-    units = [x for x in map(placeholder_free, units) if x is not None]
+    units = [x for x in map(placeholder_free, form_tables(units)) if x is not None]
     if earlier:
         units = [replace(u, score=u.score + EARLIER_BONUS) if any(u.text in p or p in u.text for p in earlier) else u
                  for u in units]  # fmt: skip

@@ -1,8 +1,9 @@
 """What is never shown as content, and units repaired so that it need not be.
 
 Template placeholders, masked names, contact lines, web-page boilerplate and sentences addressed to the
-assistant are recognised here; a sentence cut by a chunk boundary is joined with the next chunk, and a
-form sentence that still states something keeps only its placeholder-free clauses (verbatim).
+assistant are recognised here; a sentence cut by a chunk boundary is joined with the next chunk, a
+form sentence that still states something keeps only its placeholder-free clauses (verbatim), and a
+blank form table (场地费 | XXXXXXXX | XXXXXXXX …) is shown as the labels it lists, each cell verbatim.
 """
 
 from __future__ import annotations
@@ -133,3 +134,51 @@ def stance(text: str, is_example: bool = False) -> int:
     if _PRESCRIBES.search(text) and not (is_example and not _SUGGESTS.search(text)):
         return 1 if not _DIAGNOSES.search(text) or _SUGGESTS.search(text) else 0
     return -1 if _DIAGNOSES.search(text) or is_example else 0
+
+
+_CELL_SPLIT = re.compile(r"\s*\|\s*")
+_BLANK = re.compile(rf"^(?:{MASKED_WORD.pattern}|{FORM.pattern}|\s)*$")
+
+
+def form_labels(text: str) -> str | None:
+    """A template's table whose value cells are all blanks (场地费 | XXXXXXXX | XXXXXXXX) as what it lists:
+    its header's first cell and the rows' labels, each cell verbatim ("项目：场地费、师资费、…。"); None for
+    any other text (a table with real values keeps its rows)."""
+    rows = [[c for c in _CELL_SPLIT.split(line.strip().strip("|").strip())] for line in text.splitlines()]
+    rows = [r for r in rows if any(r)]
+    if len(rows) < 3 or any(len(r) < 2 for r in rows):
+        return None
+    header, body = rows[0], rows[1:]
+    labels = [r[0] for r in body if r[0] and not _BLANK.match(r[0]) and all(_BLANK.match(c) for c in r[1:])]
+    if len(labels) < MIN_LABELS or len(labels) < len(body) - 1 or _BLANK.match(header[0]):
+        return None
+    return f"{header[0]}：{'、'.join(labels)}。"
+
+
+MIN_LABELS = 3
+
+
+def form_tables(units: Sequence[Unit]) -> list[Unit]:
+    """Each run of a passage's table rows that is a blank form (a header, then rows whose values are all
+    blanks) as one unit listing the rows' labels (``form_labels``); every other unit as it is."""
+    by_chunk: dict[str, list[Unit]] = {}
+    for u in units:
+        by_chunk.setdefault(u.hit.chunk_id, []).append(u)
+    merged: dict[int, Unit | None] = {}  # id(unit) -> its replacement (None: folded into the run's first)
+    for us in by_chunk.values():
+        us = sorted(us, key=lambda u: u.order)
+        run: list[Unit] = []
+        for x in [*us, None]:
+            if x is not None and "|" in x.text and (not run or x.order == run[-1].order + 1):
+                run.append(x)
+                continue
+            if len(run) >= 3 and (labels := form_labels("\n".join(r.text for r in run))):
+                merged[id(run[0])] = replace(
+                    run[0], text=labels, whole="\n".join(r.text for r in run),
+                    score=max(r.score for r in run), match=max(r.match for r in run),
+                )  # fmt: skip
+                merged.update({id(r): None for r in run[1:]})
+            run = [x] if x is not None and "|" in x.text else []
+    out = [merged.get(id(u), u) for u in units]
+    return [u for u in out if u is not None]
+
