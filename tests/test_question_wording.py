@@ -178,3 +178,9 @@ def test_a_blank_form_table_answers_with_what_it_lists() -> None:
     assert shown(blank, False) == ["项目 | 数量/标准 | 预算（元） | 备注"]  # the rows were all dropped
     assert shown(blank, True) == ["项目：场地费、师资费、住宿费（如需）、合计。"]
     assert shown(filled, True) == shown(filled, False)  # a table with real values keeps its rows
+
+
+def test_a_short_question_asks_on_its_own_and_a_tag_question_does_not() -> None:
+    assert split_parts("党课记录要逐字记吗？注意啥？") == ["党课记录要逐字记吗？", "注意啥？"]
+    assert split_parts("党小组会每月开一次，是吗？") == ["党小组会每月开一次，是吗？"]
+    assert split_parts("支委会三年一届。对吧？") == ["支委会三年一届。对吧？"]

@@ -14,6 +14,7 @@ from sizheng_bot.answer import detectors
 from sizheng_bot.text import respective
 
 _PART_END = re.compile(r"(?<=[？?！!；;。\n])")
+_TAG_QUESTION = re.compile(r"[是对行好能会要可以不没有吗吧呢嘛么啊呀哦]{0,3}")
 
 
 def split_parts(question: str) -> list[str]:
@@ -28,8 +29,8 @@ def split_parts(question: str) -> list[str]:
             parts.append(p)
     out: list[str] = []
     for p in parts:
-        if out and len(re.sub(r"[？?！!；;。，,\s]", "", p)) <= 3:
-            out[-1] += p  # "是吗？" / "对吧？" belong to the part before
+        if out and _TAG_QUESTION.fullmatch(re.sub(r"[？?！!；;。，,\s]", "", p)):
+            out[-1] += p  # "是吗？" / "对吧？" belong to the part before; "注意啥？" asks on its own
         else:
             out.append(p)
     return [s for p in out for s in respective(p)] or [question.strip()]
