@@ -118,6 +118,10 @@ def test_numbered_subjects_are_several_and_a_row_label_names_nothing(assistant) 
         "清单里11月排的重点工作是什么？",
     ]
     assert respective("三会一课和主题党日怎么安排？") == ["三会一课和主题党日怎么安排？"]
+    assert respective("10月和11月党小组重点工作分别是什么？") == [
+        "10月党小组重点工作分别是什么？",
+        "11月党小组重点工作分别是什么？",
+    ]
     assert named_section("工作日历 > " + row_label(11, 12)) == "工作日历" and named_section(row_label(3, 3)) == ""
     rows = [
         ("r1", "第10–13行", "季度方向：四季度：总结提升 | 月份：10月 | 重点工作：谈心谈话"),

@@ -29,15 +29,13 @@ def respective(part: str) -> list[str]:
     开场和闭会分别奏什么歌 -> 开场分别奏什么歌, 闭会分别奏什么歌; 10月和11月排的什么 -> 10月…, 11月…;
     the part itself when it has no such ask."""
     said = _RESPECTIVE.search(part)
-    if not said:
+    found = [m for m in _SUBJECTS.finditer(part) if m.end() <= said.start()] if said else []
+    if not found:
         run = _NUMBERED_RUN.search(part)
         if not run:
             return [part]
         names = re.split(_JOIN, run.group(0))
         return [f"{part[: run.start()]}{name}{part[run.end() :]}" for name in names]
-    found = [m for m in _SUBJECTS.finditer(part) if m.end() <= said.start()]
-    if not found:
-        return [part]
     m = found[-1]
     first = re.split(r"的|里|中|上|那|这", m.group(1))[-1]  # 那篇里的校委 -> 校委
     names = [first, *(n for n in re.split(_JOIN, m.group(2)) if n)]
