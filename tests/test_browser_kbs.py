@@ -42,14 +42,18 @@ def pick(page: Any, elem_id: str, label: str) -> None:
     """Choose ``label`` in a gradio Dropdown (for a multiselect: add it), checking that it took."""
     box = page.locator(f"#{elem_id} input").first
     multi = page.locator(f"#{elem_id} .token", has_text=label)
-    for _ in range(5):
+    option = page.locator(f"#{elem_id} [role=option]", has_text=label).first
+    for attempt in range(8):  # a loaded machine: the choices may follow an upload's refresh late
         box.click()
         box.fill(label)  # filters the options to this one
-        page.wait_for_timeout(300)
-        page.keyboard.press("Enter")
+        try:
+            option.wait_for(state="visible", timeout=1500)
+            option.click()
+        except Exception:  # the list not (yet) open or drawn elsewhere: take the filtered first choice
+            page.keyboard.press("Enter")
         page.keyboard.press("Escape")
         box.blur()
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(300 * (attempt + 1))
         if multi.count() or box.input_value() == label:
             return
     raise AssertionError(f"could not choose {label} in #{elem_id}")
