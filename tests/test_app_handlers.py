@@ -15,6 +15,7 @@ from pptx import Presentation
 from sizheng_bot.assistant import Assistant  # noqa: E402
 from sizheng_bot.types import Citation, QuoteCheck, Result, TaskRequest  # noqa: E402
 from ui import answer_view, render  # noqa: E402
+from ui.cite import sources_html  # noqa: E402
 from ui.files import safe_filename, unique_names, upload_problem  # noqa: E402
 from ui.handlers import Handlers, stem_of  # noqa: E402
 from ui.startup import IndexJob  # noqa: E402
@@ -113,13 +114,13 @@ def test_document_and_model_text_is_escaped() -> None:
     out = answer_view.answer_markdown(result)
     for bad in ("<script", "<img"):
         assert bad not in out, bad
-    html_parts = render.sources_html(result.citations) + render.status_html(result)
+    html_parts = sources_html(result.citations) + render.status_html(result)
     for bad in ("<script", "<img", "${", "{{"):  # gr.HTML runs a template engine over its value
         assert bad not in html_parts, bad
     assert "&lt;script&gt;" in out or "&lt;script>" in out
     assert "大模型生成" in out and "引文核对：1/2" in out and "未在知识库原文中找到" in out
     assert "> 引言" in out and "**要点**" in out  # the composer's markdown still works
-    sources = render.sources_html(result.citations)
+    sources = sources_html(result.citations)
     assert "\n" not in sources  # one line: stays one markdown HTML block
     assert "第3页" in sources and "第二段" in sources
 

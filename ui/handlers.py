@@ -18,7 +18,7 @@ from sizheng_bot.errors import SizhengError
 from sizheng_bot.history import HistoryStore
 from sizheng_bot.history.codec import result_to_json
 from sizheng_bot.types import FileReport, Result, Task, TaskRequest
-from ui import answer_view, render
+from ui import answer_view, cite, render
 from ui.files import ExportDir, remove_quietly, safe_filename, unique_names, upload_problem
 from ui.ingest_proc import ingest_in_child
 from ui.kbs import KBHandlers
@@ -162,7 +162,7 @@ class Handlers(StatusHandlers, KBHandlers):
         try:
             for event in self.asst.stream(req):
                 if isinstance(event, Result):
-                    yield event.text, render.status_html(event), render.sources_html(event.citations), event
+                    yield event.text, render.status_html(event), cite.sources_html(event.citations), event
                     return
                 acc += event
                 yield acc, render.notice("正在生成…"), "", None

@@ -103,23 +103,6 @@ def source_meta(c: Citation, original: dict[str, str] | None = None) -> str:
     return "　".join(meta)
 
 
-def sources_html(citations: Sequence[Citation]) -> str:
-    """Numbered sources, each a <details> that opens to the passage (one line of HTML)."""
-    if not citations:
-        return ""
-    items = []
-    for c in citations:
-        items.append(
-            '<details class="sz-source">'
-            f"<summary>{citation_summary(c)}</summary>"
-            f'<div class="sz-source-meta">{source_meta(c)}</div>'
-            f'<div class="sz-passage">{esc_block(c.quote)}</div>'
-            "</details>"
-        )
-    head = f'<div class="sz-sources-title">参考来源（{len(citations)}）· 点击展开原文</div>'
-    return '<div class="sz-sources">' + head + "".join(items) + "</div>"
-
-
 def without_sources_section(text: str) -> str:
     """The text without its own sources list (the page shows expandable sources instead); anything
     written after the list stays (:func:`sizheng_bot.citations.split_sources`)."""
